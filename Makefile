@@ -1,0 +1,72 @@
+# The project's front door: `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NPM_STAMP := contracts/node_modules/.installed
+HARDHAT_STAMP := contracts/hardhat/node_modules/.installed
+BROWSER := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HARDHAT_INPUTS := contracts/hardhat/install.sh contracts/hardhat/package.json contracts/hardhat/package-lock.json \
+	contracts/hardhat/runtime/package.json contracts/hardhat/runtime/package-lock.json
+
+
+.PHONY: setup setup-core demo test test-pg lint artifacts check-artifacts bench clean
+
+# the demo needs the core; the tests also run a Hardhat node
+setup-core: $(STAMP) $(NPM_STAMP)
+
+setup: setup-core $(HARDHAT_STAMP) $(BROWSER)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): contracts/package.json contracts/package-lock.json
+	cd contracts && npm ci --no-audit --no-fund
+	touch $@
+
+# Hardhat 3 needs Node 22: install.sh takes it from the npm registry's `node` package.
+$(HARDHAT_STAMP): $(HARDHAT_INPUTS)
+	contracts/hardhat/install.sh
+	touch $@
+
+# the browser tests drive Debian's Chromium through Playwright (no browser download)
+$(BROWSER):
+	$(SUDO) apt-get install -y --no-install-recommends chromium || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
+
+demo: setup-core
+	$(BIN)/python scripts/demo.py
+
+test: setup
+	$(BIN)/pytest
+
+test-pg: setup
+	LEDGER_TEST_DATABASE_URL=$${LEDGER_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check ledger api scripts tests
+	$(BIN)/ruff format --check ledger api scripts tests
+	$(BIN)/mypy
+
+artifacts: setup
+	$(BIN)/python -m ledger.compile
+
+check-artifacts: setup
+	$(BIN)/python -m ledger.compile --check
+
+# wrk loads the API from a second process (the API benchmark falls back to Python without it)
+WRK := /usr/bin/wrk
+$(WRK):
+	$(SUDO) apt-get install -y --no-install-recommends wrk || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends wrk)
+
+bench: setup-core $(WRK)
+	$(BIN)/python scripts/bench/issuance.py
+	$(BIN)/python scripts/bench/indexer.py
+	$(BIN)/python scripts/bench/api.py
+
+clean:
+	rm -rf $(VENV) contracts/node_modules contracts/hardhat/node_modules contracts/hardhat/runtime/node_modules

@@ -1,0 +1,1 @@
+"""The HTTP API: players audit their history, auditors query the mirror."""

@@ -1,0 +1,76 @@
+"""The API application: `create_app` builds it from `Settings` (the environment by default)."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Engine, event
+
+from api import errors
+from api.deps import ApiContext, Mirror, require_audit_token
+from api.metrics import IndexerCollector, MetricsMiddleware
+from api.routes import audit, campaigns, players, system
+from api.web import web_router
+from ledger.config import Settings
+from ledger.db.engine import make_engine, parse_url
+
+DESCRIPTION = """Read-only view of the transparent rewards ledger's SQL mirror.
+
+Every entry carries where the chain recorded it, so anything this API says can be checked
+against any node (`ledger verify`). Amounts are decimal strings; byte values are 0x-hex.
+Audit routes need `Authorization: Bearer <LEDGER_API_TOKEN>` when a token is configured."""
+
+
+def read_only_engine(url: str) -> Engine:
+    """An engine that cannot write: SQLite `query_only`, PostgreSQL read-only snapshot transactions."""
+    if parse_url(url).get_backend_name() == "postgresql":
+        # One snapshot per request: the head a route reports and its rows agree.
+        return make_engine(
+            url, isolation_level="REPEATABLE READ", execution_options={"postgresql_readonly": True}
+        )
+    engine = make_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _query_only(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA query_only=ON")
+
+    return engine
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app over the mirror named by `settings` (default: from the environment)."""
+    cfg = settings or Settings()
+    engine = read_only_engine(cfg.effective_database_url)
+    registry = CollectorRegistry()
+    registry.register(IndexerCollector(engine))
+    token = cfg.api_token.get_secret_value() if cfg.api_token else None
+    context = ApiContext(Mirror(engine), cfg.terms_dir, cfg.effective_rpc_url, token or None, registry)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # What exists at start (modules, schemas, routes) lives as long as the process: keep it out
+        # of the collector's full passes, which otherwise pause every request in flight.
+        gc.collect()
+        gc.freeze()
+        yield
+        await context.aclose()
+
+    app = FastAPI(
+        title="Transparent rewards ledger", version="1", description=DESCRIPTION, lifespan=lifespan,
+        docs_url="/docs", openapi_url="/openapi.json",
+    )  # fmt: skip
+    app.state.context = context
+    errors.install(app)
+    app.add_middleware(MetricsMiddleware, registry=registry)
+    app.include_router(players.router)
+    app.include_router(campaigns.router)
+    audit_guard = [Depends(require_audit_token)] if context.api_token else []
+    app.include_router(audit.router, dependencies=audit_guard)
+    app.include_router(system.router)
+    app.include_router(web_router(cfg))
+    return app

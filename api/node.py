@@ -1,0 +1,38 @@
+"""Reads from the API's node: the EIP-1186 balance proof and the live chain head."""
+
+from __future__ import annotations
+
+from api.errors import NotFound
+from api.models import BalanceProofPublic, StorageProofPublic
+from ledger.artifact import player_slot
+from ledger.errors import NodeError
+from ledger.verify.proofs import header_fields
+from ledger.verify.rpc import Rpc
+
+
+def balance_proof(rpc: Rpc, chain_id: int, contract: str, player: str, block: int) -> BalanceProofPublic:
+    """The proof of the player's storage slot at `block`, with the block's header fields."""
+    slot = "0x" + player_slot(bytes.fromhex(player[2:])).hex()
+    header = rpc.call("eth_getBlockByNumber", [hex(block), False])
+    if not isinstance(header, dict):
+        raise NotFound(f"block {block} does not exist on the API's node yet")
+    proof = rpc.call("eth_getProof", [contract, [slot], hex(block)])
+    if not isinstance(proof, dict) or not proof.get("storageProof"):
+        raise NodeError(f"the node answered eth_getProof at block {block} without a storage proof")
+    storage = proof["storageProof"][0]
+    word = int(storage["value"], 16)
+    return BalanceProofPublic(
+        player=player, chain_id=chain_id, contract=contract, block_number=block, block_hash=header["hash"],
+        state_root=header["stateRoot"], header=header_fields(header), slot=slot,
+        balance=str(word & (2**128 - 1)), earned=str(word >> 128), nonce=int(proof["nonce"], 16),
+        code_hash=proof["codeHash"], storage_hash=proof["storageHash"], account_proof=proof["accountProof"],
+        storage_proof=StorageProofPublic(key=slot, value='0x' + word.to_bytes(32, 'big').hex(), proof=storage["proof"]),
+    )  # fmt: skip
+
+
+def node_head(rpc: Rpc) -> int | None:
+    """The node's latest block number, or None when it does not answer."""
+    try:
+        return int(rpc.call("eth_blockNumber", []), 16)
+    except NodeError:
+        return None

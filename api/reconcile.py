@@ -1,0 +1,25 @@
+"""The reconciliation route's work: the indexer's `reconcile` at the mirror's head, as a public model."""
+
+from __future__ import annotations
+
+from api.deps import ApiContext
+from api.models import DifferencePublic, ReconcilePublic
+from api.store.common import read_head
+from ledger.audit.reconcile import reconcile
+from ledger.chain.client import LedgerClient, connect
+
+
+def reconcile_at_head(context: ApiContext) -> ReconcilePublic:
+    """Runs a full reconciliation against the API's node; blocking, so callers run it off the loop."""
+    with context.mirror.engine.connect() as conn:
+        head = read_head(conn)
+    client = LedgerClient(connect(context.node_url(), timeout=30.0), head.contract)
+    report = reconcile(client, context.mirror.engine)
+    return ReconcilePublic(
+        ok=report.ok, block=report.block, chain_entries=report.chain_entries,
+        mirror_entries=report.mirror_entries, chain_head=report.chain_head, mirror_head=report.mirror_head,
+        first_divergent_seq=report.first_divergent_seq,
+        differences=[DifferencePublic(what=d.what, key=d.key, chain=d.chain, mirror=d.mirror) for d in report.differences],
+        omitted=report.omitted, players_checked=report.players_checked,
+        campaigns_checked=report.campaigns_checked, report=report.lines(),
+    )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Reads of the mirror for the API, one module per area."""

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title Transparent rewards ledger
+/// @notice Records every reward issued and every payout made by a loyalty or bonus program as a
+/// numbered ledger entry, folded into an on-chain hash chain so that anyone holding the entries can
+/// prove a mirror of them complete and unaltered.
+/// @dev Players are pseudonymous `bytes32` keys; nothing personal is ever stored. Every
+/// balance-changing act is an entry with a global sequence number `seq` (from 1), and
+/// `head_n = keccak256(abi.encode(head_{n-1}, n, kind, campaignId, player, amount, ref, aux))`.
+/// What `ref` and `aux` hold depends on the kind (see {EntryKind}).
+interface IRewardsLedger {
+    /// @notice The kinds of ledger entries, as folded into the hash chain.
+    /// @dev `Issued`: ref = reference (single issue) or the row reference (batch), aux = 0 or the
+    /// batch id. `Paid`: ref = payment reference. `Reversed`: ref = the reversed entry's seq,
+    /// aux = reason. `Expired`: ref = expiry reference, aux = reason.
+    enum EntryKind {
+        None,
+        Issued,
+        Paid,
+        Reversed,
+        Expired
+    }
+
+    /// @notice A campaign's budget, use and terms.
+    struct Campaign {
+        uint128 budget;
+        uint128 issued;
+        uint40 start;
+        uint40 end;
+        bool closed;
+        bytes32 termsHash;
+    }
+
+    /// @notice Names one issued reward by the issuance that created it, for a reversal.
+    /// @param id the single issue's reference or the batch id
+    /// @param campaignId the campaign the issuance drew on
+    /// @param firstSeq the sequence number of the issuance's first entry
+    /// @param records the issuance's packed records, exactly as committed (64 bytes a row)
+    /// @param index the row of the reward within `records`
+    struct RewardProof {
+        bytes32 id;
+        bytes32 campaignId;
+        uint256 firstSeq;
+        bytes records;
+        uint256 index;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /// @notice The campaign id is already taken.
+    error CampaignExists(bytes32 campaignId);
+    /// @notice No campaign has this id.
+    error CampaignUnknown(bytes32 campaignId);
+    /// @notice The campaign was closed and takes no more issuance.
+    error CampaignAlreadyClosed(bytes32 campaignId);
+    /// @notice The campaign's window has not opened yet.
+    error CampaignNotStarted(bytes32 campaignId, uint256 start);
+    /// @notice The campaign's window has ended.
+    error CampaignEnded(bytes32 campaignId, uint256 end);
+    /// @notice A campaign window must end after it starts, and campaign ids must be non-zero.
+    error CampaignInvalid(bytes32 campaignId, uint256 start, uint256 end);
+    /// @notice Issuing `amount` would take the campaign past its budget.
+    error CampaignBudgetExceeded(bytes32 campaignId, uint256 budget, uint256 issued, uint256 amount);
+    /// @notice Player keys must be non-zero.
+    error PlayerKeyZero();
+    /// @notice The player's balance cannot cover `amount`.
+    error PlayerInsufficientBalance(bytes32 player, uint256 balance, uint256 amount);
+    /// @notice Amounts must be positive.
+    error LedgerZeroAmount();
+    /// @notice A single reward, and each batch row, is at most `max` (2**96 - 1).
+    error LedgerAmountTooLarge(uint256 amount, uint256 max);
+    /// @notice This reference (issue reference, batch id, payment or expiry reference) was used.
+    error LedgerReferenceUsed(bytes32 ref);
+    /// @notice References must be non-zero.
+    error LedgerReferenceZero();
+    /// @notice Batch records must be a non-empty whole number of 64-byte rows.
+    error BatchMalformed(uint256 length);
+    /// @notice A batch row has a zero player key or a zero amount.
+    error BatchRowInvalid(uint256 index);
+    /// @notice The proof does not match what was issued under `id`.
+    error RewardProofInvalid(bytes32 id);
+    /// @notice The reward at `rewardSeq` was already reversed, by entry `reversalSeq`.
+    error RewardAlreadyReversed(uint256 rewardSeq, uint256 reversalSeq);
+    /// @notice A reversal cannot take back more than the reward it names.
+    error RewardReversalExceedsReward(uint256 rewardSeq, uint256 amount, uint256 rewarded);
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice A campaign was created with a budget, a window and the keccak256 of its terms.
+    event CampaignCreated(bytes32 indexed campaignId, uint256 budget, bytes32 termsHash, uint256 start, uint256 end);
+    /// @notice A campaign was closed; `issued` is what it issued in all.
+    event CampaignClosed(bytes32 indexed campaignId, uint256 issued);
+    /// @notice One reward was issued (entry `seq`); `head` is the hash-chain head after it.
+    event RewardIssued(
+        uint256 seq,
+        bytes32 indexed campaignId,
+        bytes32 indexed player,
+        uint256 amount,
+        bytes32 ref,
+        bytes32 head
+    );
+    /// @notice A batch of rewards was issued as entries `firstSeq` to `firstSeq + rows - 1`.
+    /// @dev `records` holds the rows, 64 bytes each: the player key, then one word with the row
+    /// reference in its high 20 bytes and the amount in its low 12. `head` is the head after the
+    /// last row.
+    event BatchIssued(
+        bytes32 indexed batchId,
+        bytes32 indexed campaignId,
+        uint256 firstSeq,
+        uint256 total,
+        bytes32 head,
+        bytes records
+    );
+    /// @notice A payout to a player was recorded (entry `seq`).
+    event PayoutRecorded(uint256 seq, bytes32 indexed player, uint256 amount, bytes32 ref, bytes32 head);
+    /// @notice Part or all of reward `rewardSeq` was taken back (entry `seq`).
+    event RewardReversed(
+        uint256 seq,
+        bytes32 indexed campaignId,
+        bytes32 indexed player,
+        uint256 rewardSeq,
+        uint256 amount,
+        bytes32 reason,
+        bytes32 head
+    );
+    /// @notice An amount of a player's balance expired (entry `seq`).
+    event BalanceExpired(uint256 seq, bytes32 indexed player, uint256 amount, bytes32 ref, bytes32 reason, bytes32 head);
+
+    // ---------------------------------------------------------------- campaigns
+
+    /// @notice Creates a campaign. Admin only.
+    /// @param campaignId a non-zero id, unique for ever
+    /// @param budget the most the campaign may ever issue
+    /// @param termsHash keccak256 of the campaign's terms text
+    /// @param start first second (unix time) issuance is allowed
+    /// @param end first second issuance is no longer allowed
+    function createCampaign(bytes32 campaignId, uint256 budget, bytes32 termsHash, uint256 start, uint256 end)
+        external;
+
+    /// @notice Closes a campaign for good. Admin only.
+    function closeCampaign(bytes32 campaignId) external;
+
+    // ---------------------------------------------------------------- entries
+
+    /// @notice Issues one reward. Issuer only; the reference can be used once.
+    /// @return seq the new entry's sequence number
+    function issue(bytes32 campaignId, bytes32 player, uint256 amount, bytes32 ref) external returns (uint256 seq);
+
+    /// @notice Issues a batch of rewards, all or nothing. Issuer only; the batch id can be used once.
+    /// @param records packed 64-byte rows (see {BatchIssued})
+    /// @return firstSeq the sequence number of the first row's entry
+    function issueBatch(bytes32 batchId, bytes32 campaignId, bytes calldata records)
+        external
+        returns (uint256 firstSeq);
+
+    /// @notice Records a payout; never more than the player's balance. Payer only; the reference
+    /// can be used once.
+    function recordPayout(bytes32 player, uint256 amount, bytes32 ref) external returns (uint256 seq);
+
+    /// @notice Takes back part or all of one reward, once. Issuer only.
+    function reverse(RewardProof calldata proof, uint256 amount, bytes32 reason) external returns (uint256 seq);
+
+    /// @notice Expires part of a player's balance. Issuer only; the reference can be used once.
+    function expire(bytes32 player, uint256 amount, bytes32 ref, bytes32 reason) external returns (uint256 seq);
+
+    /// @notice Stops every new entry. Pauser only.
+    function pause() external;
+
+    /// @notice Lets entries through again. Pauser only.
+    function unpause() external;
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice A player's spendable balance.
+    function balanceOf(bytes32 player) external view returns (uint256);
+
+    /// @notice A player's balance and everything ever issued to them.
+    function playerOf(bytes32 player) external view returns (uint256 balance, uint256 earned);
+
+    /// @notice A campaign's budget, use, window and terms hash.
+    function campaignOf(bytes32 campaignId) external view returns (Campaign memory);
+
+    /// @notice The global totals: issued, paid, reversed and expired.
+    function totals() external view returns (uint256 issued, uint256 paid, uint256 reversed, uint256 expired);
+
+    /// @notice The number of entries and the hash-chain head after the last one.
+    function chainState() external view returns (uint256 entryCount, bytes32 head);
+
+    /// @notice What a reference committed to: zero if unused, else the issuance commitment
+    /// (issues and batches) or the entry's seq (payouts and expiries).
+    function referenceOf(bytes32 ref) external view returns (bytes32);
+
+    /// @notice The entry that reversed reward `rewardSeq`, or zero.
+    function reversalOf(uint256 rewardSeq) external view returns (uint256);
+}

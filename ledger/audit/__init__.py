@@ -1,0 +1,1 @@
+"""Audits of the SQL mirror against the chain."""

@@ -1,0 +1,1 @@
+"""Talking to EVM nodes: the managed local node, connections, signing and sending."""

@@ -1,0 +1,1 @@
+"""The `ledger` command: one Typer app per command group."""

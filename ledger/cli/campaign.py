@@ -1,0 +1,106 @@
+"""`ledger campaign`: create, close and show campaigns, and keep their terms for the API."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from eth_utils.crypto import keccak
+
+from ledger.cli.common import clean_errors, iso, out, settings
+from ledger.cli.context import open_ledger, open_sender
+from ledger.encoding import bytes_to_text, parse_amount, text_to_bytes
+from ledger.errors import InputError
+from ledger.ops.entries import close_campaign, create_campaign
+from ledger.terms import save_terms, terms_path
+
+app = typer.Typer(help="Create, close and inspect reward campaigns.")
+
+CampaignId = Annotated[str, typer.Argument(help="campaign id: text of up to 32 bytes, or 0x-hex")]
+_RELATIVE = re.compile(r"^\+(\d+)([smhd])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_time(value: str, now: int) -> int:
+    """`now`, `+30d` / `+12h` / `+15m` / `+10s`, unix seconds, or an ISO-8601 date or time."""
+    value = value.strip()
+    if value == "now":
+        return now
+    if match := _RELATIVE.match(value):
+        return now + int(match.group(1)) * _UNITS[match.group(2)]
+    if value.isdigit():
+        return int(value)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"time {value!r} is not now, +N[smhd], unix seconds or ISO-8601") from None
+    if parsed.tzinfo is None:
+        raise InputError(f"time {value!r} has no time zone: add Z or +00:00")
+    return int(parsed.timestamp())
+
+
+@app.command()
+@clean_errors
+def create(
+    campaign_id: CampaignId,
+    budget: Annotated[str, typer.Option(help="the most the campaign may issue, in whole units")],
+    terms: Annotated[Path, typer.Option(help="the terms text; its keccak256 goes on chain")],
+    start: Annotated[str, typer.Option(help="when issuance opens: now, +1h, unix or ISO-8601")] = "now",
+    end: Annotated[str, typer.Option(help="when issuance closes: +30d, unix or ISO-8601")] = "+365d",
+) -> None:
+    """Create a campaign with a budget, a window and the hash of its terms (admin only)."""
+    cfg = settings()
+    cid = text_to_bytes(campaign_id, what="campaign id")
+    amount = parse_amount(budget, maximum=2**128 - 1)
+    try:
+        text = terms.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read terms file {terms}: {exc.strerror}") from exc
+    client = open_ledger(cfg)
+    # the chain's clock decides the window, and it may run behind the wall clock
+    now = min(int(time.time()), int(client.w3.eth.get_block("latest")["timestamp"]))
+    start_at, end_at = parse_time(start, now), parse_time(end, now)
+    if end_at <= start_at:
+        raise InputError("the campaign must end after it starts")
+    receipt = create_campaign(client, open_sender(cfg, client), cid, amount, keccak(text), start_at, end_at)
+    saved = save_terms(cfg.terms_dir, text)
+    out.print(f"created campaign {bytes_to_text(cid)} (block {receipt.block_number})")
+    out.print(f"  budget {amount}, open {iso(start_at)} to {iso(end_at)}")
+    out.print(f"  terms hash 0x{keccak(text).hex()}, kept in {saved}")
+
+
+@app.command()
+@clean_errors
+def close(campaign_id: CampaignId) -> None:
+    """Close a campaign for good (admin only)."""
+    cfg = settings()
+    cid = text_to_bytes(campaign_id, what="campaign id")
+    client = open_ledger(cfg)
+    receipt = close_campaign(client, open_sender(cfg, client), cid)
+    out.print(f"closed campaign {bytes_to_text(cid)} (block {receipt.block_number})")
+
+
+@app.command()
+@clean_errors
+def show(campaign_id: CampaignId) -> None:
+    """Show a campaign's budget, use, window and terms as the chain has them."""
+    cfg = settings()
+    cid = text_to_bytes(campaign_id, what="campaign id")
+    client = open_ledger(cfg)
+    campaign = client.campaign(cid)
+    if not campaign.exists:
+        raise InputError(f"campaign {bytes_to_text(cid)} does not exist")
+    terms_file = terms_path(cfg.terms_dir, campaign.terms_hash)
+    out.print(f"campaign  {bytes_to_text(cid)}")
+    out.print(f"budget    {campaign.budget}")
+    out.print(f"issued    {campaign.issued}")
+    out.print(f"remaining {campaign.remaining}")
+    out.print(f"window    {iso(campaign.start)} to {iso(campaign.end)}")
+    out.print(f"status    {'closed' if campaign.closed else 'open'}")
+    out.print(
+        f"terms     0x{campaign.terms_hash.hex()} ({'kept in ' + str(terms_file) if terms_file.exists() else 'no local copy'})"
+    )

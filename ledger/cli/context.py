@@ -1,0 +1,57 @@
+"""Opening the chain for a command: the node, the ledger's address and the signing key."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from eth_account.signers.local import LocalAccount
+
+from ledger.chain.client import LedgerClient, connect
+from ledger.chain.deployments import load_deployment
+from ledger.chain.keystore import account_from_private_key, load_keystore
+from ledger.chain.sender import Sender
+from ledger.config import Settings
+from ledger.errors import ConfigError, KeystoreError
+
+
+def open_ledger(cfg: Settings) -> LedgerClient:
+    """The ledger named by the settings, or by the deployments file for the node's chain."""
+    w3 = connect(cfg.effective_rpc_url, timeout=cfg.tx_timeout)
+    address = cfg.contract_address
+    if not address:
+        deployment = load_deployment(cfg.deployments_dir, int(w3.eth.chain_id))
+        if deployment is None:
+            raise ConfigError(
+                f"no ledger is deployed on chain {w3.eth.chain_id} (per {cfg.deployments_dir}): "
+                "run `ledger deploy` or set LEDGER_CONTRACT_ADDRESS"
+            )
+        address = deployment.address
+    client = LedgerClient(w3, address)
+    client.check_code()
+    return client
+
+
+def load_signer(cfg: Settings) -> LocalAccount:
+    """The signing key: LEDGER_PRIVATE_KEY, else the keystore with its password."""
+    if cfg.private_key is not None:
+        return account_from_private_key(cfg.private_key.get_secret_value())
+    return load_keystore(cfg.keystore_path, keystore_password(cfg))
+
+
+def keystore_password(cfg: Settings, confirm: bool = False) -> str:
+    if cfg.keystore_password is not None:
+        return cfg.keystore_password.get_secret_value()
+    if cfg.keystore_password_file is not None:
+        try:
+            return cfg.keystore_password_file.read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise KeystoreError(f"cannot read the password file: {exc.strerror}") from exc
+    if sys.stdin.isatty() and os.environ.get("LEDGER_NO_PROMPT") is None:
+        return str(typer.prompt("keystore password", hide_input=True, confirmation_prompt=confirm))
+    raise KeystoreError("no keystore password: set LEDGER_KEYSTORE_PASSWORD or LEDGER_KEYSTORE_PASSWORD_FILE")
+
+
+def open_sender(cfg: Settings, client: LedgerClient) -> Sender:
+    return Sender(client.w3, load_signer(cfg), timeout=cfg.tx_timeout)

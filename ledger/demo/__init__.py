@@ -1,0 +1,1 @@
+"""The one-command demo: a managed node, sample campaigns and a realistic stream of rewards."""

@@ -1,0 +1,123 @@
+"""Encodings shared by the operator tools, the indexer and verification.
+
+Ids and references are `bytes32` on chain; operators write them as short text (UTF-8, right-padded
+with zeros) or as 0x-hex. Batch rows pack into 64 bytes: the player key, then one word holding the
+row reference (20 bytes) above the amount (12 bytes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from eth_typing import ChecksumAddress
+from eth_utils.address import is_address, to_checksum_address
+
+from ledger.errors import InputError
+
+ROW_BYTES = 64
+ROW_REF_BYTES = 20
+MAX_ROW_AMOUNT = 2**96 - 1
+MAX_UINT256 = 2**256 - 1
+_HEX32 = re.compile(r"^0x[0-9a-fA-F]{64}$")
+_AMOUNT = re.compile(r"^[0-9]+$")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One reward of a batch, as packed into the batch's records."""
+
+    player: bytes
+    amount: int
+    ref: bytes  # 20 bytes
+
+
+def text_to_bytes(value: str, size: int = 32, what: str = "reference") -> bytes:
+    """`0x` + hex of exactly `size` bytes, or text of at most `size` UTF-8 bytes, right-padded."""
+    value = value.strip()
+    if value.lower().startswith("0x") and len(value) == 2 + 2 * size:
+        try:
+            return bytes.fromhex(value[2:])
+        except ValueError:
+            raise InputError(f"{what} {value!r} is not valid hex") from None
+    raw = value.encode("utf-8")
+    if not raw:
+        raise InputError(f"{what} is empty")
+    if len(raw) > size:
+        raise InputError(f"{what} {value!r} is longer than {size} bytes: shorten it or give 0x-hex")
+    return raw.ljust(size, b"\x00")
+
+
+def bytes_to_text(value: bytes) -> str:
+    """Readable form of an id or reference: its text if it is padded UTF-8, else 0x-hex."""
+    stripped = value.rstrip(b"\x00")
+    try:
+        text = stripped.decode("utf-8")
+    except UnicodeDecodeError:
+        return "0x" + value.hex()
+    if stripped and b"\x00" not in stripped and text.isprintable():
+        return text
+    return "0x" + value.hex()
+
+
+def checksum(address: str) -> ChecksumAddress:
+    """An account address in its checksummed form; anything else is an `InputError`."""
+    if not is_address(address):
+        raise InputError(f"{address!r} is not an address")
+    return to_checksum_address(address)
+
+
+def parse_player_key(value: str) -> bytes:
+    """A player key: `0x` and 64 hex digits, non-zero."""
+    value = value.strip()
+    if not _HEX32.match(value):
+        raise InputError(f"player key {value!r} is malformed: expected 0x and 64 hex digits")
+    key = bytes.fromhex(value[2:])
+    if key == b"\x00" * 32:
+        raise InputError("player key is zero")
+    return key
+
+
+def parse_amount(value: str, maximum: int = MAX_UINT256) -> int:
+    """A positive whole amount in the ledger's smallest unit, as decimal digits."""
+    text = value.strip().replace("_", "")
+    if not _AMOUNT.match(text):
+        raise InputError(f"amount {value!r} is not a positive whole number")
+    amount = int(text)
+    if amount == 0:
+        raise InputError("amount must be positive")
+    if amount > maximum:
+        raise InputError(f"amount {value} is larger than the maximum {maximum}")
+    return amount
+
+
+def pack_rows(rows: Iterable[Row]) -> bytes:
+    out = bytearray()
+    for row in rows:
+        out += row.player
+        out += row.ref.ljust(ROW_REF_BYTES, b"\x00")[:ROW_REF_BYTES]
+        out += row.amount.to_bytes(12, "big")
+    return bytes(out)
+
+
+def unpack_rows(records: bytes) -> list[Row]:
+    if len(records) % ROW_BYTES:
+        raise ValueError(f"records length {len(records)} is not a multiple of {ROW_BYTES}")
+    return [
+        Row(
+            player=records[i : i + 32],
+            ref=records[i + 32 : i + 52],
+            amount=int.from_bytes(records[i + 52 : i + 64], "big"),
+        )
+        for i in range(0, len(records), ROW_BYTES)
+    ]
+
+
+def row_ref_word(ref: bytes) -> bytes:
+    """A row reference as folded into the hash chain: left-aligned in 32 bytes."""
+    return ref.ljust(32, b"\x00")
+
+
+def hex32(value: bytes) -> str:
+    return "0x" + value.hex()

@@ -1,0 +1,1 @@
+"""The indexer: extract (eth_getLogs) / transform (pure decode) / load (SQL) / cursor (reorgs)."""

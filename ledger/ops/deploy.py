@@ -1,0 +1,39 @@
+"""Deploying the ledger and recording where it landed."""
+
+from __future__ import annotations
+
+from eth_utils.crypto import keccak
+
+from ledger.artifact import load_artifact
+from ledger.chain.client import LedgerClient
+from ledger.chain.deployments import Deployment
+from ledger.chain.sender import Sender
+from ledger.encoding import checksum
+from ledger.errors import ConfigError
+
+
+def deploy_ledger(sender: Sender, admin: str | None = None) -> Deployment:
+    """Deploys `RewardsLedger(admin)`, checks its runtime code against the artifact, returns the record."""
+    artifact = load_artifact()
+    contract = sender.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    data = bytes.fromhex(
+        contract.constructor(checksum(admin or sender.address)).data_in_transaction.removeprefix("0x")
+    )
+    gas = int(sender.w3.eth.estimate_gas({"from": sender.address, "data": data}) * 1.2)
+    tx_hash = sender.send_create(data, gas)
+    receipt = sender.wait([tx_hash])[0]
+    address = receipt.contract_address
+    if not address:
+        raise ConfigError(f"deployment 0x{tx_hash.hex()} created no contract")
+    client = LedgerClient(sender.w3, address)
+    client.check_code()
+    code = bytes(sender.w3.eth.get_code(client.address))
+    return Deployment(
+        chain_id=sender.chain_id,
+        address=client.address,
+        block_number=receipt.block_number,
+        block_hash="0x" + receipt.block_hash.hex(),
+        tx_hash="0x" + tx_hash.hex(),
+        deployer=sender.address,
+        code_hash="0x" + keccak(code).hex(),
+    )

@@ -1,0 +1,87 @@
+"""Merkle-Patricia proofs and block headers checked locally, against anvil's real proofs."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import pytest
+from web3 import Web3
+
+from api.node import balance_proof
+from ledger.artifact import player_slot
+from ledger.verify.apiclient import ClaimedProof
+from ledger.verify.player import check_proof
+from ledger.verify.proofs import ProofError, header_hash, hex_bytes, verify_account, verify_storage
+from ledger.verify.rpc import Rpc
+from tests.api.world import World
+
+
+@pytest.fixture
+def rpc(world: World) -> Rpc:
+    return Rpc(world.w3.provider.endpoint_uri)  # type: ignore[attr-defined]
+
+
+def raw_block(w3: Web3, number: int) -> dict[str, Any]:
+    block: dict[str, Any] = w3.provider.make_request("eth_getBlockByNumber", [hex(number), False])["result"]  # type: ignore[arg-type]
+    return block
+
+
+def proof_of(world: World, rpc: Rpc, name: str, block: int) -> ClaimedProof:
+    public = balance_proof(rpc, 31337, world.address, world.key(name), block)
+    return ClaimedProof.model_validate(public.model_dump())
+
+
+def test_a_header_rebuilt_from_its_fields_hashes_to_the_block_hash(world: World) -> None:
+    block = raw_block(world.w3, world.w3.eth.block_number)
+    assert "0x" + header_hash(block).hex() == block["hash"]
+    assert header_hash({**block, "stateRoot": "0x" + "00" * 32}) != hex_bytes(block["hash"])
+
+
+def test_a_storage_proof_shows_the_packed_balance_and_earned(world: World, rpc: Rpc) -> None:
+    number = world.w3.eth.block_number
+    proof = proof_of(world, rpc, "alice", number)
+    account = verify_account(
+        hex_bytes(raw_block(world.w3, number)["stateRoot"]), hex_bytes(world.address), proof.account_proof
+    )
+    word = verify_storage(
+        account.storage_root, player_slot(world.players["alice"]), proof.storage_proof.proof
+    )
+    assert (word & (2**128 - 1), word >> 128) == (320, 405)
+
+
+def test_a_proof_of_an_absent_slot_shows_zero(world: World, rpc: Rpc) -> None:
+    nobody = secrets.token_bytes(32)
+    slot = "0x" + player_slot(nobody).hex()
+    raw = rpc.call("eth_getProof", [world.address, [slot], "latest"])
+    assert (
+        verify_storage(hex_bytes(raw["storageHash"]), player_slot(nobody), raw["storageProof"][0]["proof"])
+        == 0
+    )
+
+
+def test_a_corrupted_proof_node_or_a_wrong_root_does_not_verify(world: World, rpc: Rpc) -> None:
+    proof = proof_of(world, rpc, "bob", world.w3.eth.block_number)
+    nodes = list(proof.storage_proof.proof)
+    nodes[-1] = nodes[-1][:-2] + ("00" if nodes[-1][-2:] != "00" else "01")
+    with pytest.raises(ProofError, match="storage proof"):
+        verify_storage(proof.storage_hash, player_slot(world.players["bob"]), nodes)
+    with pytest.raises(ProofError, match="does not verify against root"):
+        verify_account(b"\x11" * 32, hex_bytes(world.address), proof.account_proof)
+
+
+def test_check_proof_refuses_a_proof_for_another_block_or_a_false_figure(world: World, rpc: Rpc) -> None:
+    number = world.w3.eth.block_number
+    block = raw_block(world.w3, number)
+    honest = proof_of(world, rpc, "alice", number)
+    assert check_proof(honest, block, world.address, world.players["alice"], 320, 405) == []
+    older = proof_of(world, rpc, "alice", number - 1)
+    assert check_proof(older, block, world.address, world.players["alice"], 320, 405)[0].startswith(
+        "proof: it is for block"
+    )
+    inflated = honest.model_copy(update={"balance": 10_000})
+    assert check_proof(inflated, block, world.address, world.players["alice"], 320, 405) == [
+        "proof: the API states balance 10000, earned 405; the proof shows otherwise"
+    ]
+    other = check_proof(honest, block, world.address, world.players["bob"], 67, 77)
+    assert other[0].startswith("proof: it proves slot")
