@@ -70,7 +70,6 @@ def run(cfg: Settings) -> None:
     finally:
         services.stop()
         node.stop()
-        say("stopped the indexer, the API and the node (state saved); `make demo` again resumes")
 
 
 def seed_chain(cfg: Settings, node: LocalNode) -> DemoChain:
@@ -112,7 +111,7 @@ def main() -> int:
         console.print(f"error: {exc}", markup=False)
         return 1
     except KeyboardInterrupt:
-        console.print("stopped; run `make demo` again to resume")
+        say("stopped the indexer, the API and the node (state saved); run `make demo` again to resume")
         return 130
     return 0
 
