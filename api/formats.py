@@ -6,6 +6,9 @@ from __future__ import annotations
 # A player key: 0x and 64 hex digits, not all zero (no player can have the zero key).
 PLAYER_PATTERN = r"^0x0*[1-9a-fA-F][0-9a-fA-F]*$"
 PLAYER_LENGTH = 66
+PLAYER_DESCRIPTION = "the player's key: 0x and 64 hex digits"
+# The key's constraints, for every place that declares one (query, path, or validated by hand).
+PLAYER_CONSTRAINTS = {"pattern": PLAYER_PATTERN, "min_length": PLAYER_LENGTH, "max_length": PLAYER_LENGTH}
 # An id or reference: 0x and 64 hex digits, or up to 32 printable ASCII characters, not padded
 # with spaces (other text is given as its 0x-hex).
 ID_PATTERN = r"^(0x[0-9a-fA-F]{64}|[!-~]([ -~]{0,30}[!-~])?)$"

@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from api.formats import ADDRESS_PATTERN, ID_PATTERN, PLAYER_LENGTH, PLAYER_PATTERN
+from api.formats import ADDRESS_PATTERN, ID_PATTERN, PLAYER_CONSTRAINTS, PLAYER_DESCRIPTION
 from api.models import Kind
 from api.store.common import MAX_INT64
 from api.store.entries import EntryFilter
@@ -30,23 +30,9 @@ Time = Annotated[datetime | None, Field(description="ISO 8601 (UTC unless it say
 Limit = Annotated[int, Field(ge=1, le=500, description="entries per page")]
 Cursor = Annotated[str | None, Field(max_length=100, description="next_cursor of the previous page")]
 CampaignText = Annotated[str | None, Field(pattern=ID_PATTERN, description="campaign id: text or 0x-hex")]
-PlayerHex = Annotated[
-    str | None,
-    Field(
-        pattern=PLAYER_PATTERN, min_length=PLAYER_LENGTH, max_length=PLAYER_LENGTH, description="a player key"
-    ),
-]
+PlayerHex = Annotated[str | None, Field(**PLAYER_CONSTRAINTS, description="a player key")]
 SenderHex = Annotated[str | None, Field(pattern=ADDRESS_PATTERN, description="the sending account")]
-PLAYER_DESCRIPTION = "the player's key: 0x and 64 hex digits"
-PlayerKeyText = Annotated[
-    str,
-    Field(
-        pattern=PLAYER_PATTERN,
-        min_length=PLAYER_LENGTH,
-        max_length=PLAYER_LENGTH,
-        description=PLAYER_DESCRIPTION,
-    ),
-]
+PlayerKeyText = Annotated[str, Field(**PLAYER_CONSTRAINTS, description=PLAYER_DESCRIPTION)]
 _PLAYER_PATH = TypeAdapter(PlayerKeyText)
 # `{player}` as OpenAPI states it, for the hot routes that read it themselves (`path_player`).
 PLAYER_PATH_PARAMETER = {

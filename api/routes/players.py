@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import context_of, mirror_of, player_key, raw_json, reference_key
 from api.errors import ERROR_RESPONSES
-from api.formats import ID_PATTERN, PLAYER_LENGTH, PLAYER_PATTERN
+from api.formats import ID_PATTERN, PLAYER_CONSTRAINTS, PLAYER_DESCRIPTION
 from api.models import BalanceProofPublic, BalancePublic, EntryPublic, HistoryPublic
 from api.node import balance_proof
 from api.params import (
@@ -36,15 +36,7 @@ from api.store.common import MAX_INT64
 router = APIRouter(prefix="/v1/players", tags=["players"], responses={**ERROR_RESPONSES})
 KNOWN_ONLY = [Depends(known_query_only)]
 
-PlayerPath = Annotated[
-    str,
-    Path(
-        description="the player's key: 0x and 64 hex digits",
-        pattern=PLAYER_PATTERN,
-        min_length=PLAYER_LENGTH,
-        max_length=PLAYER_LENGTH,
-    ),
-]
+PlayerPath = Annotated[str, Path(**PLAYER_CONSTRAINTS, description=PLAYER_DESCRIPTION)]
 Block = Annotated[int | None, Query(ge=0, le=MAX_INT64, description="a block number")]
 
 
