@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -82,7 +83,7 @@ def decimal(value: Any) -> str:
     return str(value).lstrip("0") or "0"
 
 
-def entry_fields(row: tuple[Any, ...], head: Head) -> dict[str, Any]:
+def entry_fields(row: Sequence[Any], head: Head) -> dict[str, Any]:
     """One entry (a row of `ENTRY_COLUMNS`) as `EntryPublic` fields, with its proof of place.
 
     Hot: plain dicts, serialised once by the route (`api.deps.raw_json`)."""

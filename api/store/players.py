@@ -5,6 +5,7 @@ pass (see `api.deps.raw_json`); the tests validate every answer against the mode
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from api.errors import Conflict, NotFound
@@ -21,7 +22,7 @@ def _balance_sql(reader: Reader) -> str:
     )
 
 
-async def require_player(reader: Reader, player: str) -> tuple[Head, tuple[object, ...]]:
+async def require_player(reader: Reader, player: str) -> tuple[Head, Sequence[Any]]:
     """The mirror's head and the player's row, read together; 404 for a player with no entries."""
     rows = await reader.rows(_balance_sql(reader), {"player": player})
     if not rows:
@@ -34,7 +35,7 @@ async def balance(reader: Reader, player: str) -> dict[str, Any]:
     """`BalancePublic` fields."""
     head, p = await require_player(reader, player)
     available, earned, paid, reversed_, expired = (decimal(v) for v in p[1:6])
-    entries, last_seq, last_block = (int(v) for v in p[6:9])  # type: ignore[call-overload]
+    entries, last_seq, last_block = (int(v) for v in p[6:9])
     return {
         "player": player, "available": available, "earned": earned, "paid": paid, "reversed": reversed_,
         "expired": expired, "entries": entries, "last_seq": last_seq, "last_entry_block": last_block,
