@@ -38,7 +38,7 @@ HEAD_COLUMNS = ", ".join(
      ("chain_id", "contract", "last_block", "last_block_hash", "finalized_block")]
     + ["(SELECT chain_block FROM indexer_status)"]
 )  # fmt: skip
-SQLITE_MMAP_BYTES = 2**30
+SQLITE_MMAP_BYTES = 2**34  # the whole file as it grows; SQLite caps it at its build's limit (often 2 GiB)
 SQLITE_CACHE_KIB = 65_536
 log = logging.getLogger("ledger.api")
 POSTGRES_CONNECTIONS = 6  # measured under load: 2 leave the worker waiting, 4 to 10 serve alike

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
-import ledger.db.models  # noqa: F401 - registers the tables on the metadata
+from ledger.db.models import include_object  # and registers the tables on the metadata
 
 target_metadata = SQLModel.metadata
 
@@ -14,7 +14,12 @@ target_metadata = SQLModel.metadata
 def run() -> None:
     engine: Engine = context.config.attributes["engine"]
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=conn,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_object=include_object,
+        )
         with context.begin_transaction():
             context.run_migrations()
         conn.commit()
