@@ -27,7 +27,7 @@ R = TypeVar("R")
 
 
 class Mirror:
-    """The mirror's reads: hot routes on the worker's raw connection (on the event loop), the
+    """The mirror's reads: hot routes on the worker's own connections (on the event loop), the
     rest through SQLAlchemy in one transaction each, off the loop."""
 
     def __init__(self, engine: Engine) -> None:

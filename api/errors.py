@@ -37,7 +37,7 @@ class Unauthorized(LedgerError):
 
 
 class NotReady(LedgerError):
-    """The mirror has not indexed anything yet, or its database cannot be read."""
+    """The mirror has not indexed anything yet."""
 
 
 # Most specific first: the first class in an error's MRO found here decides.

@@ -29,7 +29,8 @@ from sqlalchemy import Engine
 from api.errors import NotReady
 from ledger.db.engine import DatabaseError
 
-_NAMED = re.compile(r"(?<![:\w]):([a-z_]\w*)")  # `:name` parameters, not the `::` cast
+# `:name` parameters, not the `::` cast nor anything inside a quoted literal (matched, kept as is).
+_NAMED = re.compile(r"'(?:[^']|'')*'|(?<![:\w]):([a-z_]\w*)")
 
 # The mirror's head, read beside the rows of each hot statement. Scalar subqueries, not a join:
 # on PostgreSQL the join to the one-row tables cost twice the rest of the history statement.
@@ -38,11 +39,16 @@ HEAD_COLUMNS = ", ".join(
      ("chain_id", "contract", "last_block", "last_block_hash", "finalized_block")]
     + ["(SELECT chain_block FROM indexer_status)"]
 )  # fmt: skip
-SQLITE_MMAP_BYTES = 2**34  # the whole file as it grows; SQLite caps it at its build's limit (often 2 GiB)
+SQLITE_MMAP_BYTES = 2**34  # as much of the file as SQLite's build allows (its cap is often 2 GiB)
 SQLITE_CACHE_KIB = 65_536
 log = logging.getLogger("ledger.api")
 POSTGRES_CONNECTIONS = 6  # measured under load: 2 leave the worker waiting, 4 to 10 serve alike
 POSTGRES_CONNECT_TIMEOUT_S = 5.0
+POSTGRES_STATEMENT_TIMEOUT_S = 10.0  # a stalled server frees the slot and answers 503
+# What means the database cannot answer now (503), rather than a fault in the statement.
+POSTGRES_UNAVAILABLE = (
+    asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError, OSError, TimeoutError,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ def head_of(values: Sequence[Any]) -> Head:
 
 
 def _unavailable(exc: Exception) -> DatabaseError:
-    """503 `database_unavailable`, as the routes read through SQLAlchemy answer; the cause is logged."""
+    """503 `database_unavailable`, the code the SQLAlchemy routes answer with; the cause is logged."""
     log.error("mirror database error: %s: %s", type(exc).__name__, exc)
     return DatabaseError(f"the mirror database cannot answer now: {type(exc).__name__}")
 
@@ -97,6 +103,7 @@ class ConnectionSlots:
     def __init__(self, size: int) -> None:
         self._free: list[asyncpg.Connection | None] = [None] * size
         self._waiters: deque[asyncio.Future[asyncpg.Connection | None]] = deque()
+        self._drained = False
 
     async def take(self) -> asyncpg.Connection | None:
         if self._free and not self._waiters:
@@ -111,6 +118,10 @@ class ConnectionSlots:
             raise
 
     def give(self, conn: asyncpg.Connection | None) -> None:
+        if self._drained:  # returned by a request that outlived its reader's slots
+            if conn is not None:
+                _terminate(conn)
+            return
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
@@ -119,9 +130,10 @@ class ConnectionSlots:
         self._free.append(conn)
 
     def drain(self) -> list[asyncpg.Connection]:
-        """The open connections not in use, taken out of the slots."""
+        """The open connections not in use, taken out of the slots; those in use are closed as
+        they come back."""
         opened = [conn for conn in self._free if conn is not None]
-        self._free = []
+        self._free, self._drained = [], True
         return opened
 
 
@@ -148,6 +160,8 @@ class Reader:
             names: list[str] = []
 
             def number(match: re.Match[str]) -> str:
+                if match[1] is None:
+                    return match[0]  # a quoted literal
                 if match[1] not in names:
                     names.append(match[1])
                 return f"${names.index(match[1]) + 1}"
@@ -156,7 +170,7 @@ class Reader:
         return found
 
     async def rows(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
-        """All rows of one statement; `NotReady` (503) when the database cannot answer."""
+        """All rows of one statement; `DatabaseError` (503) when the database cannot answer."""
         if self.postgres:
             text, names = self._numbered(sql)
             return await self._postgres_rows(text, [params[name] for name in names])
@@ -193,14 +207,20 @@ class Reader:
             if conn is not None and conn.is_closed():  # the server ended it while it sat idle
                 conn = None
             if conn is None:
-                conn = await asyncpg.connect(self._url, timeout=POSTGRES_CONNECT_TIMEOUT_S)
+                conn = await asyncpg.connect(
+                    self._url,
+                    timeout=POSTGRES_CONNECT_TIMEOUT_S,
+                    command_timeout=POSTGRES_STATEMENT_TIMEOUT_S,
+                )
                 await conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             rows: list[asyncpg.Record] = await conn.fetch(text, *args)
         except BaseException as exc:  # a failed or cancelled statement: never reuse its connection
-            if conn is not None:
-                _terminate(conn)
-            slots.give(None)
-            if isinstance(exc, (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)):
+            try:
+                if conn is not None:
+                    _terminate(conn)
+            finally:
+                slots.give(None)
+            if isinstance(exc, POSTGRES_UNAVAILABLE):
                 raise _unavailable(exc) from exc
             raise
         slots.give(conn)

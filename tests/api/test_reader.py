@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,8 +36,8 @@ async def test_waiting_requests_get_connections_in_the_order_they_asked() -> Non
     waiting = [asyncio.create_task(request(f"waiter {i}")) for i in range(3)]
     await asyncio.sleep(0)  # all three are queued
     slots.give(held)
-    late = asyncio.create_task(request("newcomer"))  # arrives as the slot is freed for waiter 0
-    await asyncio.gather(*waiting, late)
+    await request("newcomer")  # asks as the slot is handed to waiter 0, before that one has run
+    await asyncio.gather(*waiting)
     assert served == ["waiter 0", "waiter 1", "waiter 2", "newcomer"]
 
 
@@ -53,6 +54,22 @@ async def test_a_waiter_cancelled_as_it_is_handed_a_slot_passes_it_on() -> None:
         await first
 
 
+async def test_a_connection_that_comes_back_after_the_slots_were_drained_is_closed() -> None:
+    class Connection:
+        closed = False
+
+        def terminate(self) -> None:
+            self.closed = True
+
+    slots = ConnectionSlots(2)
+    await slots.take()
+    idle, busy = Connection(), Connection()
+    slots.give(idle)
+    assert slots.drain() == [idle]  # the reader closes these itself
+    slots.give(busy)  # a request that outlived the reader
+    assert busy.closed and not idle.closed
+
+
 @pytest.fixture
 def postgres(tmp_path: Path) -> Iterator[tuple[Reader, Engine]]:
     """A reader on a fresh PostgreSQL schema, and an admin engine to end its server processes."""
@@ -65,8 +82,22 @@ def postgres(tmp_path: Path) -> Iterator[tuple[Reader, Engine]]:
 
 
 def _terminate(admin: Engine, pid: int) -> None:
+    """Ends the server process `pid` and waits until it is gone (its socket closed)."""
     with admin.connect() as conn:
-        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}).scalar()
+
+
+async def _until_running(admin: Engine, pid: int, fragment: str) -> None:
+    """Waits until the server process `pid` is running a statement containing `fragment`."""
+    for _ in range(100):
+        with admin.connect() as conn:
+            query = conn.execute(
+                text("SELECT query FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            ).scalar()
+        if query and fragment in query:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"process {pid} never ran {fragment}")
 
 
 async def _pid(reader: Reader) -> int:
@@ -80,7 +111,7 @@ async def test_a_connection_the_server_closed_while_idle_is_replaced(postgres: t
         before = await _pid(reader)
         assert await _pid(reader) == before  # held open and reused
         _terminate(admin, before)
-        await asyncio.sleep(0.2)  # the loop sees the socket close
+        await asyncio.sleep(0.05)  # one turn of the loop reads the closed socket
         after = await _pid(reader)
         assert after != before
     finally:
@@ -94,11 +125,36 @@ async def test_a_statement_cut_off_midway_is_a_503_and_the_next_one_reconnects(
     try:
         before = await _pid(reader)
         slow = asyncio.create_task(reader.rows("SELECT pg_sleep(:seconds)", {"seconds": 5}))
-        await asyncio.sleep(0.3)
+        await _until_running(admin, before, "pg_sleep")
         _terminate(admin, before)
         with pytest.raises(DatabaseError, match="cannot answer now"):
             await asyncio.wait_for(slow, 5)
         assert await _pid(reader) != before
+    finally:
+        await reader.aclose()
+
+
+async def test_a_statement_over_the_time_limit_is_a_503_and_frees_its_slot(
+    postgres: tuple[Reader, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader, _ = postgres
+    monkeypatch.setattr("api.store.reader.POSTGRES_STATEMENT_TIMEOUT_S", 0.5)
+    monkeypatch.setattr("api.store.reader.POSTGRES_CONNECTIONS", 1)
+    try:
+        started = time.monotonic()
+        with pytest.raises(DatabaseError, match="TimeoutError"):
+            await reader.rows("SELECT pg_sleep(:seconds)", {"seconds": 5})
+        assert time.monotonic() - started < 3
+        assert await _pid(reader) > 0  # the one slot serves again
+    finally:
+        await reader.aclose()
+
+
+async def test_named_parameters_are_numbered_once_each_beside_casts(postgres: tuple[Reader, Engine]) -> None:
+    reader, _ = postgres
+    try:
+        rows = await reader.rows("SELECT :a::int + :b::int * 10 + :a::int * 100, ':a'", {"a": 1, "b": 2})
+        assert tuple(rows[0]) == (121, ":a")
     finally:
         await reader.aclose()
 

@@ -25,9 +25,9 @@ COLUMNS = [
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        op.create_index(NAME, "entries", COLUMNS, unique=False)
+        op.create_index(NAME, "entries", COLUMNS, unique=False, if_not_exists=True)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        op.drop_index(NAME, table_name="entries")
+        op.drop_index(NAME, table_name="entries", if_exists=True)  # a bulk load may have dropped it
