@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,25 @@ class LocalNode(ManagedNode):
     def state_file(self) -> Path:
         return self.directory / "state.json"
 
+    @property
+    def state_cache(self) -> Path:
+        """Where anvil writes past blocks' states once it holds more than it keeps in memory.
+
+        It grows with the chain (gigabytes for a million-entry ledger), is of no use once anvil
+        exits, and anvil leaves it behind (by default in the user's home): so it lives in the
+        node's directory and goes when the node stops, or when the next one starts."""
+        return self.directory / "state-cache"
+
+    def start(self, detach: bool = False, timeout: float | None = None) -> None:
+        shutil.rmtree(self.state_cache, ignore_errors=True)  # a killed node's
+        super().start(detach, timeout)
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        stopped = super().stop(timeout)
+        if stopped:
+            shutil.rmtree(self.state_cache, ignore_errors=True)
+        return stopped
+
     def command(self) -> list[str]:
         cmd = [
             str(anvil_binary()),
@@ -54,6 +74,7 @@ class LocalNode(ManagedNode):
             "--port", str(self.port),
             "--gas-limit", str(self.gas_limit),
             "--slots-in-an-epoch", str(self.slots_in_an_epoch),
+            "--cache-path", str(self.state_cache),
         ]  # fmt: skip
         if self.block_time:
             cmd += ["--block-time", f"{self.block_time:g}"]
