@@ -65,6 +65,7 @@ $(WRK):
 
 bench: setup-core $(WRK)
 	$(BIN)/python scripts/bench/issuance.py
+	$(BIN)/python scripts/bench/gas_breakdown.py
 	$(BIN)/python scripts/bench/indexer.py
 	$(BIN)/python scripts/bench/api.py
 

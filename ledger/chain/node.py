@@ -43,6 +43,7 @@ class LocalNode(ManagedNode):
     slots_in_an_epoch: int = 32
     gas_limit: int = 30_000_000
     persist: bool = True
+    steps_tracing: bool = False  # record every opcode, for debug_traceTransaction's struct logs
 
     @property
     def state_file(self) -> Path:
@@ -78,6 +79,8 @@ class LocalNode(ManagedNode):
         ]  # fmt: skip
         if self.block_time:
             cmd += ["--block-time", f"{self.block_time:g}"]
+        if self.steps_tracing:
+            cmd.append("--steps-tracing")
         if self.persist:
             cmd += ["--state", str(self.state_file), "--state-interval", "1"]
         return cmd
