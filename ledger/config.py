@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     public_rpc_url: str | None = Field(
         None, description="node URL the player page verifies against by default"
     )
+    display_unit: str = Field(
+        "points", description="what amounts count: an ISO 4217 currency code (EUR) or a unit name (points)"
+    )
+    display_decimals: int = Field(
+        0, ge=0, le=18, description="ledger units per displayed unit, as a power of ten (2: cents)"
+    )
 
     @property
     def effective_rpc_url(self) -> str:
