@@ -16,11 +16,10 @@ from prometheus_client import CollectorRegistry
 from pydantic_core import to_json
 from sqlalchemy import Engine
 
-from api.errors import Unauthorized
 from api.store.reader import Reader
+from ledger.chain.rpc import Rpc
 from ledger.encoding import parse_player_key, text_to_bytes
-from ledger.errors import ConfigError
-from ledger.verify.rpc import Rpc
+from ledger.errors import ConfigError, Unauthorized
 
 P = ParamSpec("P")
 R = TypeVar("R")

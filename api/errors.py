@@ -18,26 +18,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.formats import HINTS
 from api.models import ErrorPublic
-from ledger.db.engine import DatabaseError
-from ledger.errors import ConfigError, InputError, LedgerError, NodeError
+from ledger.errors import (
+    ConfigError,
+    Conflict,
+    DatabaseError,
+    Forbidden,
+    InputError,
+    LedgerError,
+    NodeError,
+    NotFound,
+    NotReady,
+    Unauthorized,
+)
 
 log = logging.getLogger("ledger.api")
-
-
-class NotFound(LedgerError):
-    """The player, entry, campaign or terms text is not in the mirror."""
-
-
-class Conflict(LedgerError):
-    """The request names more than one thing where it must name one."""
-
-
-class Unauthorized(LedgerError):
-    """An audit route was called without the configured bearer token."""
-
-
-class NotReady(LedgerError):
-    """The mirror has not indexed anything yet."""
 
 
 # Most specific first: the first class in an error's MRO found here decides.
@@ -45,6 +39,7 @@ STATUS: dict[type[LedgerError], tuple[int, str]] = {
     NotFound: (404, "not_found"),
     Conflict: (409, "conflict"),
     Unauthorized: (401, "unauthorized"),
+    Forbidden: (403, "forbidden"),
     NotReady: (503, "not_ready"),
     InputError: (400, "bad_request"),
     NodeError: (503, "node_unavailable"),

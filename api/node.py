@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from api.errors import NotFound
 from api.models import BalanceProofPublic, StorageProofPublic
 from ledger.artifact import player_slot
-from ledger.errors import NodeError
+from ledger.chain.rpc import Rpc
+from ledger.errors import NodeError, NotFound
 from ledger.verify.proofs import header_fields
-from ledger.verify.rpc import Rpc
 
 
 def balance_proof(rpc: Rpc, chain_id: int, contract: str, player: str, block: int) -> BalanceProofPublic:

@@ -15,11 +15,8 @@ from eth_utils.abi import event_abi_to_log_topic
 
 from ledger.artifact import load_artifact
 from ledger.encoding import row_ref_word, unpack_rows
+from ledger.errors import EventDecodeError
 from ledger.hashchain import ZERO32, Entry, EntryKind
-
-
-class EventDecodeError(ValueError):
-    """A log that does not decode against the ledger's ABI."""
 
 
 @dataclass(frozen=True)

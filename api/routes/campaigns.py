@@ -8,11 +8,12 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from api.deps import Context, MirrorDep, campaign_key
-from api.errors import ERROR_RESPONSES, NotFound
+from api.errors import ERROR_RESPONSES
 from api.formats import ID_PATTERN
 from api.models import CampaignListPublic, CampaignPublic
 from api.params import known_query_only
 from api.store import campaigns
+from ledger.errors import NotFound
 from ledger.terms import load_terms
 
 router = APIRouter(

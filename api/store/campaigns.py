@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
-from api.errors import NotFound
 from api.models import CampaignListPublic, CampaignPublic, CampaignUseListPublic, CampaignUsePublic
 from api.store.common import decode_cursor, encode_cursor, read_head
 from ledger.db import tables as t
 from ledger.encoding import bytes_to_text
+from ledger.errors import NotFound
 from ledger.terms import terms_path
 
 CURSOR_TAG = "c"

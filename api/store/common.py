@@ -14,11 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from api.errors import NotReady
 from api.store.reader import Head
 from ledger.db import tables as t
 from ledger.encoding import bytes_to_text
-from ledger.errors import InputError
+from ledger.errors import InputError, NotReady
 
 ZERO32_HEX = "0x" + "00" * 32
 MAX_INT64 = 2**63 - 1

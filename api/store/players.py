@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from api.errors import Conflict, NotFound
 from api.store.common import ENTRY_COLUMNS, ENTRY_WIDTH, decimal, entry_fields
 from api.store.entries import EntryFilter, Order, entry_page, read_head_raw
 from api.store.reader import HEAD_COLUMNS, Head, Reader, head_of
+from ledger.errors import Conflict, NotFound
 
 
 def _balance_sql(reader: Reader) -> str:

@@ -26,8 +26,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import Engine
 
-from api.errors import NotReady
-from ledger.db.engine import DatabaseError
+from ledger.errors import DatabaseError, NotReady
 
 # `:name` parameters, not the `::` cast nor anything inside a quoted literal (matched, kept as is).
 _NAMED = re.compile(r"'(?:[^']|'')*'|(?<![:\w]):([a-z_]\w*)")

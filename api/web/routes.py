@@ -16,10 +16,10 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import context_of, require_audit_token
-from api.errors import NotReady
 from api.store.common import read_head
 from api.web.series import SeriesPublic, series
 from ledger.config import Settings
+from ledger.errors import NotReady
 
 STATIC = Path(__file__).resolve().parent / "static"
 MEDIA_TYPES = {

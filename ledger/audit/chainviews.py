@@ -8,8 +8,8 @@ from typing import Any
 from eth_abi.abi import decode
 
 from ledger.chain.client import CampaignState, LedgerClient, PlayerState
-from ledger.indexer.errors import RpcError
-from ledger.indexer.rpc import Backoff, Rpc
+from ledger.chain.rpc import Retry, Rpc
+from ledger.errors import RpcError
 from ledger.indexer.service import endpoint_of
 
 BATCH = 100
@@ -22,7 +22,7 @@ class ChainViews:
         self.client = client
         self.block = hex(block)
         self.rpc = Rpc(endpoint_of(client.w3), timeout)
-        self.backoff = Backoff(give_up_after=60.0)
+        self.backoff = Retry(give_up_after=60.0)
 
     def _calls(self, name: str, keys: Sequence[bytes], types: list[str]) -> list[tuple[Any, ...]]:
         out: list[tuple[Any, ...]] = []

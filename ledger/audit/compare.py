@@ -13,9 +13,11 @@ from ledger.chain.client import LedgerClient
 from ledger.db import tables as t
 from ledger.events import decode_log, entries_of
 from ledger.hashchain import Entry
+from ledger.model import PLAYER_FIGURES
 
 ENTRY_FIELDS = ("kind", "campaign_id", "player", "amount", "ref", "aux")
-PLAYER_STORED = ("paid", "reversed", "expired", "entries")
+# What the `players` table keeps beside balance and earned, checked against the entries.
+PLAYER_STORED = (*(name for name in PLAYER_FIGURES if name not in ("balance", "earned")), "entries")
 
 
 def _show(value: Any) -> str:
@@ -88,7 +90,7 @@ def compare_aggregates(
         stored_players = {row.player: row for row in conn.execute(select(t.players))} if current else {}
         campaigns = list(conn.execute(select(t.campaigns).where(t.campaigns.c.created_block <= folded.block)))
     chain_totals = views.client.totals(block=folded.block)
-    for name, value in folded.totals.items():
+    for name, value in folded.figures.totals.items():
         chain_value = getattr(chain_totals, name)
         if value != chain_value:
             report.add(f"total {name} (from entries)", "", chain_value, value)
@@ -108,11 +110,11 @@ def compare_aggregates(
 def _compare_players(
     report: ReconcileReport, views: ChainViews, folded: MirrorFold, stored: dict[str, Any]
 ) -> None:
-    keys = sorted(folded.players.keys() | stored.keys())
+    keys = sorted(folded.figures.players.keys() | stored.keys())
     states = views.players([bytes.fromhex(k[2:]) for k in keys])
     report.players_checked = len(keys)
     for key, chain in zip(keys, states, strict=True):
-        derived = folded.players.get(key)
+        derived = folded.figures.players.get(key)
         row = stored.get(key)
         for name in ("balance", "earned"):
             chain_value = getattr(chain, name)
@@ -141,7 +143,7 @@ def _compare_campaigns(
     for row, chain in zip(rows, states, strict=True):
         key = f"campaigns {row.campaign_id}"
         closed = row.closed_block is not None and row.closed_block <= folded.block
-        issued = folded.campaigns.get(row.campaign_id, [0, 0])[0]
+        issued = folded.figures.campaigns.get(row.campaign_id, {}).get("issued", 0)
         pairs = [("budget", chain.budget, row.budget), ("terms hash", "0x" + chain.terms_hash.hex(), row.terms_hash),
                  ("closed", chain.closed, closed), ("issued (from entries)", chain.issued, issued)]  # fmt: skip
         if current:

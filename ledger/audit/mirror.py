@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from ledger.db import tables as t
-from ledger.hashchain import ZERO32, Entry, EntryKind, fold
-from ledger.indexer.transform import KIND_NAMES
-
-KINDS = {name: kind for kind, name in KIND_NAMES.items()}
-FIELDS = ("balance", "earned", "paid", "reversed", "expired", "entries")
+from ledger.hashchain import ZERO32, Entry, fold
+from ledger.model import Figures, rule_of
 
 
 @dataclass(frozen=True)
@@ -30,18 +26,14 @@ class MirrorFold:
     count: int = 0
     head: bytes = ZERO32
     checkpoints: list[Checkpoint] = field(default_factory=list)
-    players: dict[str, dict[str, int]] = field(
-        default_factory=lambda: defaultdict(lambda: dict.fromkeys(FIELDS, 0))
-    )
-    campaigns: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
-    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    figures: Figures[str] = field(default_factory=Figures)
 
 
 def entry_of(row: Any) -> Entry:
     """The hashed fields of an `entries` row."""
     return Entry(
         row.seq,
-        KINDS[row.kind],
+        rule_of(row.kind).kind,
         bytes.fromhex(row.campaign_id[2:]) if row.campaign_id else ZERO32,
         bytes.fromhex(row.player[2:]),
         row.amount,
@@ -68,25 +60,8 @@ def fold_mirror(conn: Connection, block: int) -> MirrorFold:
         entry = entry_of(row)
         head = fold(head, entry)
         count += 1
-        _account(result, entry, row.player, row.campaign_id)
+        result.figures.apply_entry(entry, row.player, row.campaign_id, row.block_number)
     if current_block is not None:
         result.checkpoints.append(Checkpoint(current_block, count, head))
     result.count, result.head = count, head
     return result
-
-
-def _account(result: MirrorFold, entry: Entry, player: str, campaign: str | None) -> None:
-    p = result.players[player]
-    p["entries"] += 1
-    name = KIND_NAMES[entry.kind]
-    result.totals[name] += entry.amount
-    if entry.kind == EntryKind.ISSUED:
-        p["balance"] += entry.amount
-        p["earned"] += entry.amount
-        if campaign:
-            result.campaigns[campaign][0] += entry.amount
-        return
-    p["balance"] -= entry.amount
-    p[name] += entry.amount
-    if entry.kind == EntryKind.REVERSED and campaign:
-        result.campaigns[campaign][1] += entry.amount

@@ -16,9 +16,8 @@ from ledger.audit.mirror import fold_mirror
 from ledger.audit.report import Difference, ReconcileReport
 from ledger.chain.client import LedgerClient
 from ledger.db import tables as t
-from ledger.errors import InputError, NodeError
+from ledger.errors import IndexerError, InputError, NodeError
 from ledger.indexer.cursor import read_state
-from ledger.indexer.errors import IndexerError
 
 
 def reconcile(client: LedgerClient, engine: Engine, block: int | None = None) -> ReconcileReport:

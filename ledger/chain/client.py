@@ -12,19 +12,25 @@ from web3.exceptions import Web3Exception
 from web3.types import BlockIdentifier
 
 from ledger.artifact import load_artifact, role_id
+from ledger.chain.provider import web3_on
+from ledger.chain.rpc import Rpc
 from ledger.encoding import checksum
-from ledger.errors import ConfigError, NodeError
+from ledger.errors import ConfigError, NodeError, TransportError
 
-TRANSPORT_ERRORS = (requests.exceptions.RequestException, OSError)
+# What a lost node raises: through `connect`'s provider, and through web3's own (the tests use it).
+TRANSPORT_ERRORS = (TransportError, requests.exceptions.RequestException, OSError)
 
 
 def connect(url: str, timeout: float = 30.0) -> Web3:
-    """A `Web3` on `url`, checked to answer; an unreachable node is a clear `NodeError`."""
-    w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
+    """A `Web3` on `url`, checked to answer at once; an unreachable node is a clear `NodeError`."""
+    probe = Rpc(url, timeout=min(timeout, 10.0))
     try:
-        w3.eth.chain_id  # noqa: B018 - the probe
-    except TRANSPORT_ERRORS as exc:
-        raise NodeError(f"cannot reach the node at {url}: {type(exc).__name__}") from exc
+        probe.call("eth_chainId")  # one attempt: a node that is not there fails the command at once
+    finally:
+        probe.close()
+    w3 = web3_on(url, timeout)
+    try:
+        w3.eth.chain_id  # noqa: B018 - cached by web3 from here on
     except (Web3Exception, ValueError) as exc:
         raise NodeError(f"the node at {url} answered with an error: {exc}") from exc
     return w3

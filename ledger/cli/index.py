@@ -18,7 +18,8 @@ from ledger.chain.deployments import load_deployment
 from ledger.cli.common import clean_errors, err, out, settings
 from ledger.cli.context import open_ledger
 from ledger.config import Settings
-from ledger.db.engine import DatabaseError, make_engine
+from ledger.db.engine import make_engine
+from ledger.errors import DatabaseError
 from ledger.indexer.load import Progress as Step
 from ledger.indexer.service import Indexer, Options
 

@@ -27,7 +27,7 @@ def verify(
 ) -> None:
     """Check every entry, the balance and its storage proof against the node: exit 0 verified, 1 not.
 
-    Other exit codes: 2 bad input, 3 the node failed, 5 the API is unreachable or malformed.
+    Other exit codes: 2 bad input, 3 the node failed, 7 the API is unreachable or malformed.
     """
     key = parse_player_key(player)
     expected = checksum(contract) if contract else None

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 
-from ledger.errors import ConfigError, LedgerError
+from ledger.errors import ConfigError
 
 SQLITE_BUSY_MS = 30_000
 # Connections opened with this execution option start their SQLite transaction with
@@ -74,9 +74,3 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
-
-
-class DatabaseError(LedgerError):
-    """The mirror's database is unreachable or refused a statement."""
-
-    exit_code = 6

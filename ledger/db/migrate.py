@@ -11,7 +11,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from ledger.db.engine import DatabaseError, make_engine
+from ledger.db.engine import make_engine
+from ledger.errors import DatabaseError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
 from ledger.db import tables as t
-from ledger.hashchain import ZERO32, EntryKind
-from ledger.indexer.errors import CursorMoved, IndexerError, ReorgTooDeep
+from ledger.db.figures import add_to_campaigns, add_to_players, add_to_totals
+from ledger.errors import IndexerError, ReorgTooDeep
+from ledger.hashchain import ZERO32
 from ledger.indexer.extract import Extractor
-from ledger.indexer.transform import KIND_NAMES, MirrorHead
+from ledger.indexer.transform import MirrorHead
+from ledger.model import Figures
 
-ISSUED, PAID, REVERSED, EXPIRED = (KIND_NAMES[k] for k in EntryKind)
+
+class CursorMoved(Exception):
+    """Another writer moved the cursor since this indexer read it; state is read again."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,12 @@ def rollback(conn: Connection, ancestor: int, ancestor_hash: str) -> int:
     if first is not None:
         rows = conn.execute(select(e.kind, e.player, e.campaign_id, e.amount).where(e.seq >= first)).all()
         removed = len(rows)
-        _undo_amounts(conn, rows)
+        undone: Figures[str] = Figures()
+        for row in rows:
+            undone.undo(row.kind, row.amount, row.player, row.campaign_id)
+        add_to_players(conn, undone.players)
+        add_to_campaigns(conn, undone.campaigns)
+        add_to_totals(conn, undone.totals)
         for table in (t.payouts, t.reversals, t.expiries, t.entries):
             conn.execute(table.delete().where(table.c.seq >= first))
         _recount_players(conn, {row.player for row in rows})
@@ -133,45 +140,6 @@ def rollback(conn: Connection, ancestor: int, ancestor_hash: str) -> int:
     conn.execute(t.blocks.delete().where(t.blocks.c.number > ancestor))
     conn.execute(update(t.cursor).values(last_block=ancestor, last_block_hash=ancestor_hash))
     return removed
-
-
-def _undo_amounts(conn: Connection, rows: Any) -> None:
-    players: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    campaigns: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    totals: dict[str, int] = defaultdict(int)
-    for row in rows:
-        p = players[row.player]
-        p[row.kind] += row.amount
-        p["balance"] += row.amount if row.kind == ISSUED else -row.amount
-        totals[row.kind] += row.amount
-        if row.kind in (ISSUED, REVERSED) and row.campaign_id:
-            campaigns[row.campaign_id][0 if row.kind == ISSUED else 1] += row.amount
-    c = t.campaigns.c
-    for campaign_id, (issued, reversed_) in campaigns.items():
-        current = conn.execute(select(c.issued, c.reversed).where(c.campaign_id == campaign_id)).first()
-        if current is not None:
-            conn.execute(
-                update(t.campaigns)
-                .where(c.campaign_id == campaign_id)
-                .values(issued=current.issued - issued, reversed=current.reversed - reversed_)
-            )
-    p_ = t.players.c
-    for player, amounts in players.items():
-        cur = conn.execute(select(t.players).where(p_.player == player)).one()
-        values = {
-            "balance": cur.balance - amounts["balance"],
-            "earned": cur.earned - amounts[ISSUED],
-            "paid": cur.paid - amounts[PAID],
-            "reversed": cur.reversed - amounts[REVERSED],
-            "expired": cur.expired - amounts[EXPIRED],
-        }
-        conn.execute(update(t.players).where(p_.player == player).values(**values))
-    cur_totals = conn.execute(select(t.totals).where(t.totals.c.id == 1)).one()
-    conn.execute(
-        update(t.totals)
-        .where(t.totals.c.id == 1)
-        .values(**{k: getattr(cur_totals, k) - totals[k] for k in (ISSUED, PAID, REVERSED, EXPIRED)})
-    )
 
 
 def _recount_players(conn: Connection, players: set[str]) -> None:

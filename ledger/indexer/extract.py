@@ -14,12 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.errors import ConfigError
-from ledger.indexer.errors import ChainMoved, RangeTooLarge, RpcError, TransportError
-from ledger.indexer.rpc import Backoff, Rpc
+from ledger.chain.rpc import Retry, Rpc
+from ledger.errors import ConfigError, RangeTooLarge, RpcError, TransportError
 
 log = logging.getLogger("ledger.indexer")
 BATCH = 50  # block requests per JSON-RPC batch
+
+
+class ChainMoved(Exception):
+    """The chain changed while a range was being read; the range is read again (not an error)."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def trim(logs: list[dict[str, Any]], budget: int) -> tuple[list[dict[str, Any]],
 class Extractor:
     """Reads the ledger contract's logs and blocks from one node, with retries."""
 
-    def __init__(self, rpc: Rpc, contract: str, backoff: Backoff, sizer: RangeSizer | None = None) -> None:
+    def __init__(self, rpc: Rpc, contract: str, backoff: Retry, sizer: RangeSizer | None = None) -> None:
         self.rpc = rpc
         self.contract = contract.lower()
         self.backoff = backoff

@@ -13,12 +13,13 @@ from sqlalchemy import Connection, Engine, exists, select, update
 from ledger.db import tables as t
 from ledger.db.checkpoint import Checkpointer
 from ledger.db.engine import WRITE
+from ledger.db.figures import add_to_campaigns, add_to_totals, chunks
+from ledger.errors import IndexerError
 from ledger.indexer.cursor import CursorState, lock_cursor
-from ledger.indexer.errors import IndexerError
 from ledger.indexer.extract import Block
-from ledger.indexer.transform import Batch, PlayerDelta, TransformFailed
+from ledger.indexer.transform import Batch, TransformFailed
+from ledger.model import PLAYER_FIGURES, PlayerFigures
 
-IN_CHUNK = 500  # keys per IN (...) lookup
 PRUNE_EVERY = 256  # blocks of finality between prunes of the blocks table
 
 
@@ -71,7 +72,7 @@ def _write(
         t.upsert(conn, t.blocks, batch.blocks, ["number"])
         _insert_rows(conn, batch)
         _apply_campaigns(conn, batch)
-        players = _apply_players(conn, batch.players, cache)
+        players = _apply_players(conn, batch.figures.players, cache)
         _apply_totals(conn, batch)
         if finalized // PRUNE_EVERY != base.finalized_block // PRUNE_EVERY:
             _prune_blocks(conn, finalized, tip.number)
@@ -122,20 +123,7 @@ def _apply_campaigns(conn: Connection, batch: Batch) -> None:
             .where(t.campaigns.c.campaign_id == campaign_id)
             .values(closed=True, closed_block=block)
         )
-    apply_campaign_amounts(conn, batch.campaign_amounts)
-
-
-def apply_campaign_amounts(conn: Connection, amounts: dict[str, list[int]]) -> None:
-    """Adds [issued, reversed] to each campaign (amounts are exact Python ints, never SQL sums)."""
-    c = t.campaigns.c
-    for keys in _chunks(list(amounts)):
-        for row in conn.execute(select(c.campaign_id, c.issued, c.reversed).where(c.campaign_id.in_(keys))):
-            issued, reversed_ = amounts[row.campaign_id]
-            conn.execute(
-                update(t.campaigns)
-                .where(c.campaign_id == row.campaign_id)
-                .values(issued=row.issued + issued, reversed=row.reversed + reversed_)
-            )
+    add_to_campaigns(conn, batch.figures.campaigns)
 
 
 class PlayerCache:
@@ -160,11 +148,11 @@ class PlayerCache:
 
 
 def _apply_players(
-    conn: Connection, deltas: dict[str, PlayerDelta], cache: PlayerCache
+    conn: Connection, deltas: dict[str, PlayerFigures], cache: PlayerCache
 ) -> list[dict[str, Any]]:
     known = {player: cache.rows.get(player) for player in deltas}
     c = t.players.c
-    for keys in _chunks([player for player, row in known.items() if row is None]):
+    for keys in chunks([player for player, row in known.items() if row is None]):
         for row in conn.execute(select(t.players).where(c.player.in_(keys))):
             known[row.player] = dict(row._mapping)
     rows = [_moved(player, deltas[player], known[player]) for player in deltas]
@@ -172,30 +160,21 @@ def _apply_players(
     return rows
 
 
-def _moved(player: str, d: PlayerDelta, old: dict[str, Any] | None) -> dict[str, Any]:
+def _moved(player: str, d: PlayerFigures, old: dict[str, Any] | None) -> dict[str, Any]:
     """A player's row after `d` (amounts stay exact Python integers)."""
     if old is None:
-        old = dict.fromkeys(("balance", "earned", "paid", "reversed", "expired", "entries"), 0)
+        old = dict.fromkeys((*PLAYER_FIGURES, "entries"), 0)
         old["first_seq"] = d.first_seq
-    return {
-        "player": player,
-        "balance": old["balance"] + d.balance,
-        "earned": old["earned"] + d.earned,
-        "paid": old["paid"] + d.paid,
-        "reversed": old["reversed"] + d.reversed,
-        "expired": old["expired"] + d.expired,
-        "entries": old["entries"] + d.entries,
-        "first_seq": old["first_seq"],
-        "last_seq": d.last_seq,
-        "last_block": d.last_block,
-    }
+    row: dict[str, Any] = {"player": player}
+    for name in PLAYER_FIGURES:
+        row[name] = old[name] + d.values[name]
+    row.update(entries=old["entries"] + d.entries, first_seq=old["first_seq"], last_seq=d.last_seq,
+               last_block=d.last_block)  # fmt: skip
+    return row
 
 
 def _apply_totals(conn: Connection, batch: Batch) -> None:
-    current = conn.execute(select(t.totals).where(t.totals.c.id == 1)).one()
-    values: dict[str, Any] = {k: getattr(current, k) + v for k, v in batch.totals.items()}
-    values.update(entry_count=batch.head.count, head="0x" + batch.head.head.hex())
-    conn.execute(update(t.totals).where(t.totals.c.id == 1).values(**values))
+    add_to_totals(conn, batch.figures.totals, entry_count=batch.head.count, head="0x" + batch.head.head.hex())
 
 
 def _prune_blocks(conn: Connection, finalized: int, keep: int) -> None:
@@ -250,8 +229,3 @@ def record_failure(engine: Engine, chain_id: int, failure: TransformFailed) -> N
         conn.execute(
             update(t.status).where(t.status.c.id == 1).values(last_error=str(failure), updated_at=time.time())
         )
-
-
-def _chunks(keys: list[str]) -> Iterator[list[str]]:
-    for i in range(0, len(keys), IN_CHUNK):
-        yield keys[i : i + IN_CHUNK]

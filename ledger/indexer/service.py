@@ -12,13 +12,21 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from ledger.chain.rpc import Retry, Rpc
 from ledger.db.bulk import bulk_loading, restore_indexes
 from ledger.db.checkpoint import Checkpointer, checkpointing
 from ledger.db.migrate import upgrade
-from ledger.errors import ConfigError
-from ledger.indexer.cursor import CursorState, ensure_cursor, find_ancestor, lock_cursor, read_state, rollback
-from ledger.indexer.errors import ChainMoved, CursorMoved, IndexerError, TransportError
-from ledger.indexer.extract import Extractor, RangeData, RangeSizer
+from ledger.errors import ConfigError, IndexerError, TransportError
+from ledger.indexer.cursor import (
+    CursorMoved,
+    CursorState,
+    ensure_cursor,
+    find_ancestor,
+    lock_cursor,
+    read_state,
+    rollback,
+)
+from ledger.indexer.extract import ChainMoved, Extractor, RangeData, RangeSizer
 from ledger.indexer.load import (
     PlayerCache,
     Progress,
@@ -29,7 +37,6 @@ from ledger.indexer.load import (
     writing,
 )
 from ledger.indexer.pipeline import ReadAhead
-from ledger.indexer.rpc import Backoff, Rpc, log_failure
 from ledger.indexer.transform import Batch, TransformFailed, transform
 
 if TYPE_CHECKING:  # web3 takes most of a second to import: a restarted indexer does not need it
@@ -75,7 +82,7 @@ class Indexer:
     stop: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
-        backoff = Backoff(give_up_after=self.options.retry_for, stop=self.stop, on_failure=self._on_failure)
+        backoff = Retry(give_up_after=self.options.retry_for, stop=self.stop, on_failure=self._on_failure)
         sizer = RangeSizer(size=self.options.initial_range, maximum=self.options.max_range)
         self.extractor = Extractor(Rpc(self.rpc_url, self.options.rpc_timeout), self.contract, backoff, sizer)
         self.stats = Stats()
@@ -86,7 +93,7 @@ class Indexer:
         self._unsettled = 0  # range reads in a row that saw the chain move under an unchanged tip
 
     def _on_failure(self, exc: TransportError, attempt: int, delay: float) -> None:
-        log_failure(exc, attempt, delay)
+        log.warning("%s (attempt %d); retrying in %.1f s", exc, attempt, delay)
         if attempt == 1 or attempt % 10 == 0:
             report_error(self.engine, f"{exc} (attempt {attempt}, retrying)")
 

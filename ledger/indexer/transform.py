@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.encoding import hex32
-from ledger.events import EntryEvent, EventDecodeError, LedgerEvent, decode_log, entries_of
+from ledger.errors import DecodeFailed, EventDecodeError
+from ledger.events import EntryEvent, LedgerEvent, decode_log, entries_of
 from ledger.hashchain import ZERO32, EntryKind, fold
-from ledger.indexer.errors import DecodeFailed
 from ledger.indexer.extract import Block
+from ledger.model import CAMPAIGN_FIGURES, KIND_NAMES, Figures
 
 Row = dict[str, Any]
-_TOTALS = ("issued", "paid", "reversed", "expired")
-KIND_NAMES = {kind: kind.name.lower() for kind in EntryKind}
 
 
 @dataclass(frozen=True)
@@ -29,19 +28,6 @@ class MirrorHead:
 
     count: int = 0
     head: bytes = ZERO32
-
-
-@dataclass
-class PlayerDelta:
-    balance: int = 0  # may be negative: the load adds it to the stored balance
-    earned: int = 0
-    paid: int = 0
-    reversed: int = 0
-    expired: int = 0
-    entries: int = 0
-    first_seq: int = 0
-    last_seq: int = 0
-    last_block: int = 0
 
 
 @dataclass
@@ -58,9 +44,7 @@ class Batch:
     expiries: list[Row] = field(default_factory=list)
     campaigns: list[Row] = field(default_factory=list)
     closures: list[tuple[str, int]] = field(default_factory=list)
-    players: dict[str, PlayerDelta] = field(default_factory=dict)
-    campaign_amounts: dict[str, list[int]] = field(default_factory=dict)  # [issued, reversed]
-    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_TOTALS, 0))
+    figures: Figures[str] = field(default_factory=Figures)  # how the range moves players, campaigns, totals
     blocks: list[Row] = field(default_factory=list)
     prepared: dict[str, Any] | None = None  # driver-ready rows, filled by the load's read-ahead
 
@@ -172,42 +156,20 @@ class _Words:
 
 
 def _account(batch: Batch, item: EntryEvent, player: str, block_number: int, words: _Words) -> None:
-    """Moves the aggregates by one entry, and adds its payout, reversal or expiry row."""
+    """Moves the figures by one entry, and adds its payout, reversal or expiry row."""
     e = item.entry
-    delta = batch.players.get(player)
-    if delta is None:
-        delta = batch.players[player] = PlayerDelta(first_seq=e.seq)
-    delta.entries += 1
-    delta.last_seq = e.seq
-    delta.last_block = block_number
-    batch.totals[KIND_NAMES[e.kind]] += e.amount
+    campaign = None if e.campaign_id == ZERO32 else words(e.campaign_id)
+    batch.figures.apply(e.kind, e.amount, player, campaign, e.seq, block_number)
     if e.kind == EntryKind.ISSUED:
-        delta.balance += e.amount
-        delta.earned += e.amount
-        _campaign_amount(batch, words(e.campaign_id), 0, e.amount)
         return
-    delta.balance -= e.amount
     common = {"seq": e.seq, "player": player, "amount": e.amount, "block_number": block_number}
     if e.kind == EntryKind.PAID:
-        delta.paid += e.amount
         batch.payouts.append({**common, "ref": hex32(e.ref)})
     elif e.kind == EntryKind.REVERSED:
-        delta.reversed += e.amount
-        _campaign_amount(batch, words(e.campaign_id), 1, e.amount)
-        reversal = {
-            "reward_seq": item.reward_seq,
-            "campaign_id": words(e.campaign_id),
-            "reason": hex32(item.reason),
-        }
+        reversal = {"reward_seq": item.reward_seq, "campaign_id": campaign, "reason": hex32(item.reason)}
         batch.reversals.append({**common, **reversal})
     else:
-        delta.expired += e.amount
         batch.expiries.append({**common, "ref": hex32(e.ref), "reason": hex32(item.reason)})
-
-
-def _campaign_amount(batch: Batch, campaign: str, index: int, amount: int) -> None:
-    amounts = batch.campaign_amounts.setdefault(campaign, [0, 0])
-    amounts[index] += amount
 
 
 def _event_row(event: LedgerEvent, chain_id: int, contract: str) -> Row:
@@ -244,8 +206,7 @@ def _campaign_row(event: LedgerEvent, tx_hash: str) -> Row:
     return {
         "campaign_id": hex32(a["campaignId"]),
         "budget": a["budget"],
-        "issued": 0,
-        "reversed": 0,
+        **dict.fromkeys(CAMPAIGN_FIGURES, 0),
         "start_time": a["start"],
         "end_time": a["end"],
         "closed": False,

@@ -12,7 +12,8 @@ from ledger.artifact import role_id
 from ledger.chain.client import LedgerClient
 from ledger.chain.sender import Receipt, Sender
 from ledger.encoding import checksum
-from ledger.events import EventDecodeError, decode_log
+from ledger.errors import EventDecodeError
+from ledger.events import decode_log
 from ledger.ops.lookup import RewardProof
 
 

@@ -12,15 +12,9 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from ledger.errors import LedgerError
+from ledger.errors import ApiError
 
 PAGE_SIZE = 500
-
-
-class ApiError(LedgerError):
-    """The API is unreachable, refused the request, or answered something that is not a ledger answer."""
-
-    exit_code = 5
 
 
 def _hex(value: Any) -> bytes:

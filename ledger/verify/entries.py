@@ -8,17 +8,15 @@ through the batch's later rows to the event's head.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from ledger.events import EntryEvent, EventDecodeError, LedgerEvent, decode_log, entries_of
-from ledger.hashchain import ZERO32, EntryKind, fold
+from ledger.chain.rpc import Rpc
+from ledger.errors import EventDecodeError
+from ledger.events import EntryEvent, LedgerEvent, decode_log, entries_of
+from ledger.hashchain import ZERO32, fold
+from ledger.model import BY_NAME, KIND_NAMES, sums_by_kind
 from ledger.verify.apiclient import ClaimedEntry
-from ledger.verify.rpc import Rpc
-
-KIND_NAMES = {EntryKind.ISSUED: "issued", EntryKind.PAID: "paid", EntryKind.REVERSED: "reversed",
-              EntryKind.EXPIRED: "expired"}  # fmt: skip
 
 
 def _h(value: bytes) -> str:
@@ -178,8 +176,5 @@ def _batch_head_problems(rows: list[EntryEvent], members: list[ClaimedEntry]) ->
 
 
 def grouped_by_kind(entries: Sequence[ClaimedEntry]) -> dict[str, int]:
-    """The sum of the claimed amounts by kind."""
-    sums: dict[str, int] = defaultdict(int)
-    for e in entries:
-        sums[e.kind] += e.amount
-    return dict(sums)
+    """The sum of the claimed amounts by kind (an unknown kind is a problem `_field_problems` names)."""
+    return sums_by_kind((e.kind, e.amount) for e in entries if e.kind in BY_NAME)

@@ -15,10 +15,12 @@ from eth_abi.abi import decode, encode
 from eth_utils.crypto import keccak
 
 from ledger.artifact import load_artifact, player_slot
+from ledger.chain.rpc import Rpc
+from ledger.errors import ProofError
+from ledger.model import balance_of, earned_of
 from ledger.verify.apiclient import ClaimedBalance, ClaimedEntry, ClaimedProof, LedgerApi
 from ledger.verify.entries import check_entries, check_listing, grouped_by_kind
-from ledger.verify.proofs import ProofError, header_hash, hex_bytes, verify_account, verify_storage
-from ledger.verify.rpc import Rpc
+from ledger.verify.proofs import header_hash, hex_bytes, verify_account, verify_storage
 
 _PLAYER_OF = keccak(text="playerOf(bytes32)")[:4]
 LOW128 = 2**128 - 1
@@ -54,9 +56,7 @@ def check_balance(
 ) -> list[str]:
     """The API's figures, the entries' sums and the chain's view must all agree."""
     sums = grouped_by_kind(entries)
-    issued, paid = sums.get("issued", 0), sums.get("paid", 0)
-    reversed_, expired = sums.get("reversed", 0), sums.get("expired", 0)
-    recomputed = issued - paid - reversed_ - expired
+    recomputed, issued = balance_of(sums), earned_of(sums)
     at = f"at block {claimed.as_of_block}"
     problems = []
     if recomputed != balance:
@@ -64,8 +64,8 @@ def check_balance(
     if issued != earned:
         problems.append(f"lifetime earned: the entries add up to {issued} but the chain says {earned} {at}")
     stated = {"available": (claimed.available, balance), "earned": (claimed.earned, earned),
-              "paid": (claimed.paid, paid), "reversed": (claimed.reversed, reversed_),
-              "expired": (claimed.expired, expired)}  # fmt: skip
+              "paid": (claimed.paid, sums["paid"]), "reversed": (claimed.reversed, sums["reversed"]),
+              "expired": (claimed.expired, sums["expired"])}  # fmt: skip
     for name, (said, truth) in stated.items():
         if said != truth:
             problems.append(

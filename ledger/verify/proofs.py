@@ -16,6 +16,8 @@ from eth_utils.crypto import keccak
 from trie.exceptions import BadTrieProof
 from trie.hexary import HexaryTrie
 
+from ledger.errors import ProofError
+
 EMPTY_TRIE_ROOT = keccak(rlp.encode(b""))
 
 # Header fields in RLP order; later forks append fields, so a header stops at its last present one.
@@ -37,10 +39,6 @@ _INT_FIELDS = frozenset(
         "excessBlobGas",
     }
 )
-
-
-class ProofError(ValueError):
-    """A proof or header that does not check out; the message says which part."""
 
 
 @dataclass(frozen=True)

@@ -32,12 +32,12 @@ from web3 import Web3
 
 from ledger.chain.client import LedgerClient
 from ledger.chain.node import LocalNode
+from ledger.chain.rpc import Rpc
 from ledger.chain.sender import Sender
 from ledger.db import tables as t
 from ledger.db.engine import make_engine
 from ledger.encoding import Row, pack_rows
 from ledger.events import event_topic
-from ledger.indexer.rpc import Rpc
 from ledger.indexer.service import Indexer, Options
 from ledger.ops.deploy import deploy_ledger
 from ledger.ops.entries import create_campaign, set_role

@@ -14,7 +14,8 @@ from sqlalchemy import Engine, create_engine, text
 from api.main import create_app
 from api.store.reader import ConnectionSlots, Reader
 from ledger.chain.node import LocalNode
-from ledger.db.engine import DatabaseError, make_engine
+from ledger.db.engine import make_engine
+from ledger.errors import DatabaseError
 from tests.api.conftest import settings_for
 from tests.api.world import World
 from tests.conftest import fresh_database

@@ -10,7 +10,7 @@ from eth_utils.crypto import keccak
 from sqlalchemy import Engine, func, select
 
 from ledger.db import tables as t
-from ledger.indexer.errors import DecodeFailed
+from ledger.errors import DecodeFailed
 from tests.conftest import LedgerHarness, random_player, wait_until
 from tests.indexer.conftest import (
     assert_mirror_is_canonical,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from ledger.db import tables as t
-from ledger.indexer.errors import ReorgTooDeep
+from ledger.errors import ReorgTooDeep
 from tests.conftest import LedgerHarness, random_player, wait_until
 from tests.indexer.conftest import (
     assert_mirror_is_canonical,

@@ -45,11 +45,13 @@ def test_recorded_logs_become_one_event_row_each_and_ten_entries_folding_to_the_
 def test_aggregates_move_as_the_contract_moves_them() -> None:
     batch = run()
     issued = sum(e["amount"] for e in batch.entries if e["kind"] == "issued")
-    assert batch.totals["issued"] == issued
-    assert (batch.totals["paid"], batch.totals["reversed"], batch.totals["expired"]) == (1_500, 700, 300)
-    assert sum(p.balance for p in batch.players.values()) == issued - 1_500 - 700 - 300
-    assert sum(p.entries for p in batch.players.values()) == 10
-    assert sum(a[0] for a in batch.campaign_amounts.values()) == issued
+    totals = batch.figures.totals
+    assert totals["issued"] == issued
+    assert (totals["paid"], totals["reversed"], totals["expired"]) == (1_500, 700, 300)
+    assert sum(p["balance"] for p in batch.figures.players.values()) == issued - 1_500 - 700 - 300
+    assert sum(p.entries for p in batch.figures.players.values()) == 10
+    assert sum(a["issued"] for a in batch.figures.campaigns.values()) == issued
+    assert sum(a["reversed"] for a in batch.figures.campaigns.values()) == 700
     assert len(batch.payouts) == len(batch.reversals) == len(batch.expiries) == 1
     assert batch.reversals[0]["reward_seq"] == 1
     assert len(batch.campaigns) == 2 and len(batch.closures) == 1

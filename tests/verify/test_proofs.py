@@ -10,10 +10,11 @@ from web3 import Web3
 
 from api.node import balance_proof
 from ledger.artifact import player_slot
+from ledger.chain.rpc import Rpc
+from ledger.errors import ProofError
 from ledger.verify.apiclient import ClaimedProof
 from ledger.verify.player import check_proof
-from ledger.verify.proofs import ProofError, header_hash, hex_bytes, verify_account, verify_storage
-from ledger.verify.rpc import Rpc
+from ledger.verify.proofs import header_hash, hex_bytes, verify_account, verify_storage
 from tests.api.world import World
 
 

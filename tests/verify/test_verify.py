@@ -174,12 +174,12 @@ def test_an_api_serving_another_contract_than_expected_fails(served: Served) -> 
         ),
         (
             ["verify", "0x" + "ab" * 32, "--api", "{api}", "--rpc", "{rpc}"],
-            5,
+            7,
             "HTTP 404 player 0x" + "ab" * 32 + " has no entries",
         ),
         (
             ["verify", "{alice}", "--api", "http://127.0.0.1:{port}", "--rpc", "{rpc}"],
-            5,
+            7,
             "cannot reach the API",
         ),
         (

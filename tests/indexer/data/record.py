@@ -13,8 +13,8 @@ from eth_account import Account
 from web3 import Web3
 
 from ledger.chain.node import LocalNode
+from ledger.chain.rpc import Retry, Rpc
 from ledger.indexer.extract import Extractor
-from ledger.indexer.rpc import Backoff, Rpc
 from tests.conftest import deploy_on, free_port, fund
 from tests.indexer.conftest import every_kind
 
@@ -32,7 +32,7 @@ def main() -> None:
             ledger = deploy_on(w3, account)
             client = ledger.client
             every_kind(ledger)
-            extractor = Extractor(Rpc(node.url), client.address, Backoff())
+            extractor = Extractor(Rpc(node.url), client.address, Retry())
             head = extractor.head_number()
             logs = extractor.logs(ledger.deploy_block, head)
             numbers = sorted({int(log["blockNumber"], 16) for log in logs})
