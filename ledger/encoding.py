@@ -80,7 +80,7 @@ def bytes_to_text(value: bytes) -> str:
 def checksum(address: str) -> ChecksumAddress:
     """An account address in its checksummed form; anything else is an `InputError`."""
     if not is_address(address):
-        raise InputError(f"{address!r} is not an address")
+        raise InputError(f"{shown(address)} is not an address")
     return to_checksum_address(address)
 
 

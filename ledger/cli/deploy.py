@@ -45,7 +45,7 @@ def deploy(
     """Deploy the ledger, check its code against the artifact, record it for this chain, and grant roles."""
     cfg = settings()
     roles = parse_roles(grant)
-    admin_address = checksum(admin) if admin else None
+    admin_address = checksum(admin) if admin is not None else None
     w3 = connect(cfg.effective_rpc_url, timeout=cfg.tx_timeout)
     existing = load_deployment(cfg.deployments_dir, int(w3.eth.chain_id))
     if existing is not None and not force and w3.eth.get_code(existing.address):  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ import typer
 from ledger.artifact import ROLE_NAMES
 from ledger.cli.common import clean_errors, out, settings
 from ledger.cli.context import open_ledger, open_writer, signer_address
-from ledger.encoding import checksum
+from ledger.encoding import checksum, shown
 from ledger.errors import InputError
 from ledger.ops.entries import set_role
 
@@ -22,7 +22,7 @@ Address = Annotated[str, typer.Argument(help="the account")]
 def _role(name: str) -> str:
     name = name.strip().lower()
     if name not in ROLE_NAMES:
-        raise InputError(f"unknown role {name!r}: expected one of {', '.join(ROLE_NAMES)}")
+        raise InputError(f"unknown role {shown(name)}: expected one of {', '.join(ROLE_NAMES)}")
     return name
 
 
@@ -62,6 +62,6 @@ def show(address: Annotated[str | None, typer.Argument(help="default: the signin
     """Show which roles an account holds."""
     cfg = settings()
     client = open_ledger(cfg)
-    account = checksum(address) if address else signer_address(cfg)
+    account = checksum(address) if address is not None else signer_address(cfg)
     for name in ROLE_NAMES:
         out.print(f"{name:<7} {'yes' if client.has_role(name, account) else 'no'}")

@@ -62,7 +62,7 @@ def read_batch(path: Path) -> BatchFile:
             raise InputError(f"{path.name} is larger than {MAX_FILE_BYTES >> 20} MiB: split it")
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+        raise InputError(f"cannot read {shown(str(path))}: {exc.strerror}") from exc
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
