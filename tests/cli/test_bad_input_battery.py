@@ -42,8 +42,14 @@ STRICT: list[tuple[str, list[str]]] = [
     ("issue-batch file", ["issue-batch", "--campaign", "welcome", "--", V]),
     ("issue-batch amount", ["issue-batch", "--campaign", "welcome", "--", "{AMOUNT_FILE}"]),
     ("campaign create --budget", ["campaign", "create", f"--budget={V}", "--terms", "{FILE}", "--", "c2"]),
-    ("campaign create --start", ["campaign", "create", "--budget", "5", "--terms", "{FILE}", f"--start={V}", "--", "c3"]),
-    ("campaign create --end", ["campaign", "create", "--budget", "5", "--terms", "{FILE}", f"--end={V}", "--", "c4"]),
+    (
+        "campaign create --start",
+        ["campaign", "create", "--budget", "5", "--terms", "{FILE}", f"--start={V}", "--", "c3"],
+    ),
+    (
+        "campaign create --end",
+        ["campaign", "create", "--budget", "5", "--terms", "{FILE}", f"--end={V}", "--", "c4"],
+    ),
     ("campaign show", ["campaign", "show", "--", V]),
     ("campaign close", ["campaign", "close", "--", V]),
     ("roles grant role", ["roles", "grant", "--", V, PLAYER[:42]]),

@@ -73,7 +73,9 @@ def test_a_repeated_write_is_recorded_once_and_other_content_is_refused(deployed
     before = deployed.nonce()
     assert "already recorded as entry 1" in deployed.ok("issue", "welcome", PLAYER, "5", "-r", "once")
     assert "already recorded as entry 2" in deployed.ok("payout", PLAYER, "2", "-r", "wire-once")
-    assert "already recorded as entry 3" in deployed.ok("expire", PLAYER, "1", "-r", "exp-once", "--reason", "old")
+    assert "already recorded as entry 3" in deployed.ok(
+        "expire", PLAYER, "1", "-r", "exp-once", "--reason", "old"
+    )
     refused = [
         deployed("issue", "welcome", PLAYER, "6", "-r", "once"),
         deployed("payout", PLAYER, "1", "-r", "wire-once"),
@@ -139,7 +141,9 @@ def test_a_partly_applied_batch_run_resumes_without_issuing_twice(deployed: Cli,
     # the first 100 rows landed earlier, in a batch of another id (an older run, another tool)
     client = client_of(deployed)
     sender = Sender(deployed.w3, load_keystore(deployed.data_dir / "keys" / "operator.json", PASSWORD))
-    sender.transact(client.address, client.encode("issueBatch", text_to_bytes("older-run"), cid, pack_rows(rows[:100])))
+    sender.transact(
+        client.address, client.encode("issueBatch", text_to_bytes("older-run"), cid, pack_rows(rows[:100]))
+    )
 
     output = deployed.ok("issue-batch", str(path), "--campaign", "welcome", "--rows", "50")
     assert "130 rows issued in 3 batch(es)" in output and "100 rows had landed before" in output

@@ -50,7 +50,9 @@ def test_lf_crlf_bom_and_reordered_copies_and_an_appended_row_pay_once(deployed:
     rows = make_rows(3)
     deployed.ok("issue-batch", str(save(tmp_path / "lf.csv", rows)), "--campaign", "welcome")
     for name, kwargs in {"crlf": {"newline": "\r\n"}, "bom": {"bom": True}}.items():
-        output = deployed.ok("issue-batch", str(save(tmp_path / f"{name}.csv", rows, **kwargs)), "--campaign", "welcome")
+        output = deployed.ok(
+            "issue-batch", str(save(tmp_path / f"{name}.csv", rows, **kwargs)), "--campaign", "welcome"
+        )
         assert "0 rows issued" in output and "3 rows had landed before" in output
     deployed.ok("issue-batch", str(save(tmp_path / "reordered.csv", rows[::-1])), "--campaign", "welcome")
     appended = [*rows, *make_rows(1, start=3)]
@@ -59,7 +61,9 @@ def test_lf_crlf_bom_and_reordered_copies_and_an_appended_row_pay_once(deployed:
     assert_landed_once(deployed, appended)
 
 
-def test_a_changed_amount_is_refused_naming_its_line_and_the_existing_entry(deployed: Cli, tmp_path: Path) -> None:
+def test_a_changed_amount_is_refused_naming_its_line_and_the_existing_entry(
+    deployed: Cli, tmp_path: Path
+) -> None:
     rows = make_rows(3)
     path = save(tmp_path / "rewards.csv", rows)
     deployed.ok("issue-batch", str(path), "--campaign", "welcome")
@@ -88,7 +92,9 @@ def test_a_dry_run_reports_what_it_would_send_skip_and_refuse_and_sends_nothing(
     assert "would skip   1 row(s)" in result.stdout and "would refuse 1 row(s)" in result.stdout
     assert "line 3: reference 'row-00001' is already entry 2" in result.stdout
     save(path, rows[:1] + rows[2:])
-    assert "would refuse 0 row(s)" in deployed.ok("issue-batch", str(path), "--campaign", "welcome", "--dry-run")
+    assert "would refuse 0 row(s)" in deployed.ok(
+        "issue-batch", str(path), "--campaign", "welcome", "--dry-run"
+    )
     assert deployed.nonce() == before
     assert not list((deployed.data_dir / "locks").glob("*.holder"))
     assert_landed_once(deployed, rows[:2])

@@ -25,7 +25,10 @@ def write(tmp_path: Path, text: str, name: str = "rewards.csv", encoding: str = 
 
 def test_a_valid_file_yields_its_rows_and_the_line_of_each_reference(tmp_path: Path) -> None:
     source = read_batch(write(tmp_path, f"player,amount,reference\n{P1},10,a\n{P2},20,b\n"))
-    assert [(r.amount, r.ref) for r in source.rows] == [(10, text_to_bytes("a", 20)), (20, text_to_bytes("b", 20))]
+    assert [(r.amount, r.ref) for r in source.rows] == [
+        (10, text_to_bytes("a", 20)),
+        (20, text_to_bytes("b", 20)),
+    ]
     assert [source.line_of(r) for r in source.rows] == [2, 3]
 
 
@@ -48,7 +51,9 @@ def test_every_invalid_row_is_reported_with_its_line_number(tmp_path: Path) -> N
     assert "nothing was sent" in str(info.value)
 
 
-def test_a_line_separator_inside_a_value_neither_shifts_lines_nor_passes_as_a_reference(tmp_path: Path) -> None:
+def test_a_line_separator_inside_a_value_neither_shifts_lines_nor_passes_as_a_reference(
+    tmp_path: Path,
+) -> None:
     text = f"player,amount,reference\n{P1},10,a\u2028b\n{P2},20,0x12\n{P1},7,ok\n"
     with pytest.raises(BatchFileError) as info:
         read_batch(write(tmp_path, text))

@@ -29,7 +29,9 @@ def node(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LocalNode]:
     anvil.stop()
 
 
-def worker(node: LocalNode, account: LocalAccount, ledger: LedgerHarness, prefix: str) -> subprocess.Popen[str]:
+def worker(
+    node: LocalNode, account: LocalAccount, ledger: LedgerHarness, prefix: str
+) -> subprocess.Popen[str]:
     args = [node.url, account.key.hex(), ledger.client.address, "shared", prefix, str(COUNT)]
     return subprocess.Popen(
         [sys.executable, "-m", "tests.ops.sender_worker", *args],
@@ -52,5 +54,7 @@ def test_two_processes_with_one_key_both_land_every_transaction_once(node: Local
     count, _ = ledger.client.chain_state()
     assert count == 2 * COUNT
     assert ledger.client.player(bytes([7]) * 32).balance == 2 * COUNT
-    used = ledger.client.references_used([f"{p}-{i}".encode().ljust(32, b"\0") for p in "ab" for i in range(COUNT)])
+    used = ledger.client.references_used(
+        [f"{p}-{i}".encode().ljust(32, b"\0") for p in "ab" for i in range(COUNT)]
+    )
     assert all(used)

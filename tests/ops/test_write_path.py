@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 
 from ledger.chain.sender import Sender
+from ledger.db.engine import make_engine
 from ledger.encoding import Row, text_to_bytes
 from ledger.errors import LockBusy, ReferenceConflict
-from ledger.db.engine import make_engine
 from ledger.indexer.service import catch_up
 from ledger.ops.batch import plan_batches, send_batches
 from ledger.ops.issuance import RewardRows, dry_run, issue_rewards
-from ledger.ops.landed import mirror_engine
 from ledger.ops.lock import WriteLock
 from ledger.ops.single import issue_reward
 from ledger.ops.writer import Writer
@@ -32,7 +31,9 @@ def reward_rows(cid: bytes, rows: list[Row]) -> RewardRows:
 
 
 def writer_of(ledger: LedgerHarness, tmp_path: Path, mirror_url: str | None = None) -> Writer:
-    return Writer(ledger.client, ledger.sender, tmp_path / "data", ledger.deploy_block, mirror_url, lock_wait=5)
+    return Writer(
+        ledger.client, ledger.sender, tmp_path / "data", ledger.deploy_block, mirror_url, lock_wait=5
+    )
 
 
 def entry_count(ledger: LedgerHarness) -> int:
@@ -72,7 +73,9 @@ def test_a_single_issue_and_a_batch_row_share_one_namespace_across_campaigns(
         issue_reward(writer, second, rows[1].player, 10, text_to_bytes("ref-1"))
     single = issue_reward(writer, second, rows[0].player, 7, text_to_bytes("solo"))
     assert single.new
-    report = dry_run(writer, reward_rows(first, [Row(rows[0].player, 7, text_to_bytes("solo", 20))]), 10, None)
+    report = dry_run(
+        writer, reward_rows(first, [Row(rows[0].player, 7, text_to_bytes("solo", 20))]), 10, None
+    )
     assert [had.seq for _, had in report.check.refused] == [single.seq]  # other campaign: refused
     assert entry_count(ledger) == 4
 
@@ -104,7 +107,9 @@ def test_a_batch_whose_id_already_holds_this_very_batch_counts_as_landed(
     batches = plan_batches(rows_of(6), cid, 3, "twice")
     other = Sender(ledger.w3, ledger.account)  # an earlier signature of the same calls
     for batch in batches:
-        other.transact(ledger.client.address, ledger.client.encode("issueBatch", batch.batch_id, cid, batch.records))
+        other.transact(
+            ledger.client.address, ledger.client.encode("issueBatch", batch.batch_id, cid, batch.records)
+        )
     count = entry_count(ledger)
     outcome = send_batches(ledger.client, ledger.sender, batches, ledger.deploy_block)
     assert (outcome.sent, outcome.rows_issued) == (2, 6)
@@ -137,14 +142,18 @@ def test_a_second_writer_fails_with_lock_busy_or_waits_and_names_the_holder(
     assert issue_reward(writer, cid, secrets.token_bytes(32), 5, text_to_bytes("locked")).new
 
 
-def test_an_earlier_runs_transactions_are_settled_before_planning(ledger: LedgerHarness, tmp_path: Path) -> None:
+def test_an_earlier_runs_transactions_are_settled_before_planning(
+    ledger: LedgerHarness, tmp_path: Path
+) -> None:
     cid = ledger.campaign()
     writer = writer_of(ledger, tmp_path)
     journal = writer.journal
     address = ledger.account.address
     # mined: a reward sent by a run that was killed before its receipt
     mined = ledger.sender.send(
-        ledger.client.address, ledger.client.encode("issue", cid, secrets.token_bytes(32), 5, text_to_bytes("m")), 300_000
+        ledger.client.address,
+        ledger.client.encode("issue", cid, secrets.token_bytes(32), 5, text_to_bytes("m")),
+        300_000,
     )
     ledger.sender.wait([mined])
     nonce = ledger.w3.eth.get_transaction_count(address)
