@@ -20,7 +20,7 @@ BAD_VALUES = {
     "huge": "9" * 5000,
     "negative": "-5",
     "fractional": "2.5",
-    "non-ascii": "１２ünï\u2028",
+    "non-ascii": "\uff11\uff12ünï\u2028",  # fullwidth digits, accents, a line separator
     "empty": "",
     "overlong": "x" * 10_000,
 }

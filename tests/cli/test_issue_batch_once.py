@@ -118,7 +118,7 @@ def test_two_runs_at_once_on_overlapping_files_pay_each_reference_once(deployed:
         for path in (first, second)
     ]
     results = [run.communicate(timeout=300) for run in runs]
-    for run, (stdout, stderr) in zip(runs, results, strict=True):
+    for run, (_, stderr) in zip(runs, results, strict=True):
         assert run.returncode == 0, stderr
         assert "Traceback" not in stderr
     issued = [int(out.split(" rows issued")[0].split()[-1]) for out, _ in results]

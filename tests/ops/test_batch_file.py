@@ -62,7 +62,7 @@ def test_a_line_separator_inside_a_value_neither_shifts_lines_nor_passes_as_a_re
 
 
 def test_an_unknown_or_repeated_column_is_refused_by_name(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="unknown column.*'note'"):
+    with pytest.raises(InputError, match=r"unknown column.*'note'"):
         read_batch(write(tmp_path, f"player,amount,reference,note\n{P1},1,a,hi\n"))
     with pytest.raises(InputError, match="amount appear twice"):
         read_batch(write(tmp_path, f"player,amount,reference,amount\n{P1},1,a,1\n"))

@@ -132,7 +132,7 @@ def test_a_second_writer_fails_with_lock_busy_or_waits_and_names_the_holder(
     heard: list[str] = []
     with WriteLock(tmp_path / "data" / "locks", ledger.client.chain_id, ledger.client.address):
         writer.lock_wait = 0
-        with pytest.raises(LockBusy, match="another writer .*pid"):
+        with pytest.raises(LockBusy, match=r"another writer .*pid"):
             issue_reward(writer, cid, secrets.token_bytes(32), 5, text_to_bytes("locked"))
         writer.lock_wait, writer.say = 0.3, heard.append
         with pytest.raises(LockBusy, match=r"after 0.3 s; nothing was sent"):
