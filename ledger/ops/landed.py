@@ -58,10 +58,10 @@ class Coverage:
         if self.mirror_block is None:
             return f"looked up in {chain} ({self.note})"
         behind = self.head - self.mirror_block
-        return (
-            f"looked up in the mirror up to block {self.mirror_block} ({behind} block(s) behind the head) "
-            f"and in {chain}"
+        mirror = (
+            f"looked up in the mirror up to block {self.mirror_block} ({behind} block(s) behind the head)"
         )
+        return mirror if self.chain_from > self.head else f"{mirror} and in {chain}"
 
 
 def reward_word(ref: bytes) -> bytes:

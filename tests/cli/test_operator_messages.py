@@ -34,7 +34,9 @@ def test_issue_batch_checks_roles_before_showing_a_progress_bar(cli: Cli, tmp_pa
     terms.write_text("terms", encoding="utf-8")
     cli.ok("campaign", "create", "welcome", "--budget", "100", "--terms", str(terms))
     path = tmp_path / "rows.csv"
-    path.write_text("player,amount,reference\n" + "".join(f"0x{i:064x},1,r{i}\n" for i in range(1, 11)), "utf-8")
+    path.write_text(
+        "player,amount,reference\n" + "".join(f"0x{i:064x},1,r{i}\n" for i in range(1, 11)), "utf-8"
+    )
     result = cli("issue-batch", str(path), "--campaign", "welcome")
     failed_cleanly(result, "lacks the issuer role: `ledger roles grant issuer")
     assert "issuing" not in result.stdout and "0/10" not in result.stdout
