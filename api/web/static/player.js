@@ -65,7 +65,7 @@ function keepNodeSettings() {
 
 async function load(player) {
   clearError();
-  state.generation += 1;
+  const generation = ++state.generation;
   Object.assign(state, { player: null, balance: null, entries: [], cursor: null, results: new Map(), balanceProblems: null, history: null });
   $("entries").replaceChildren();
   for (const id of ["balance", "verify", "history"]) $(id).hidden = true;
@@ -81,9 +81,12 @@ async function load(player) {
     balance = await getJson(`/v1/players/${state.player}/balance`);
     page = await getJson(`/v1/players/${state.player}/history?limit=${PAGE_SIZE}`);
   } catch (err) {
-    showError($("message"), err instanceof ApiError && err.status === 404 ? "This player key has no entries in the ledger yet." : err.message);
+    if (generation === state.generation) {
+      showError($("message"), err instanceof ApiError && err.status === 404 ? "This player key has no entries in the ledger yet." : err.message);
+    }
     return;
   }
+  if (generation !== state.generation) return; // another key was asked for meanwhile
   state.balance = balance;
   const shown = appendPage(page);
   renderBalance(balance);
@@ -97,8 +100,11 @@ async function loadMore() {
   if (!state.cursor || state.loading) return;
   state.loading = true;
   $("more").disabled = true;
+  const generation = state.generation;
   try {
-    const shown = appendPage(await getJson(`/v1/players/${state.player}/history?limit=${PAGE_SIZE}&cursor=${enc(state.cursor)}`));
+    const page = await getJson(`/v1/players/${state.player}/history?limit=${PAGE_SIZE}&cursor=${enc(state.cursor)}`);
+    if (generation !== state.generation) return;
+    const shown = appendPage(page);
     clearError();
     check(shown);
   } catch (err) {
