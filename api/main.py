@@ -18,11 +18,13 @@ from api.routes import audit, campaigns, players, system
 from api.web import web_router
 from ledger.config import Settings
 from ledger.db.engine import make_engine, parse_url
+from ledger.display import Display
 
 DESCRIPTION = """Read-only view of the transparent rewards ledger's SQL mirror.
 
 Every entry carries where the chain recorded it, so anything this API says can be checked
-against any node (`ledger verify`). Amounts are decimal strings; byte values are 0x-hex.
+against any node (`ledger verify`). Amounts are decimal strings, each with a `<name>_display`
+beside it in the program's unit (`GET /v1/display`); byte values are 0x-hex.
 Audit routes need `Authorization: Bearer <LEDGER_API_TOKEN>` when a token is configured."""
 
 
@@ -45,11 +47,14 @@ def read_only_engine(url: str) -> Engine:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app over the mirror named by `settings` (default: from the environment)."""
     cfg = settings or Settings()
+    display = Display.from_settings(cfg)  # a bad setting fails here, before anything opens
     engine = read_only_engine(cfg.effective_database_url)
     registry = CollectorRegistry()
     registry.register(IndexerCollector(engine))
     token = cfg.api_token.get_secret_value() if cfg.api_token else None
-    context = ApiContext(Mirror(engine), cfg.terms_dir, cfg.effective_rpc_url, token or None, registry)
+    context = ApiContext(
+        Mirror(engine), cfg.terms_dir, cfg.effective_rpc_url, token or None, registry, display
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
