@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, event
 
 from api import errors
+from api.cors import PlayerCors, parse_origins
 from api.deps import ApiContext, Mirror, require_audit_token
 from api.metrics import IndexerCollector, MetricsMiddleware
 from api.routes import audit, campaigns, players, system
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The app over the mirror named by `settings` (default: from the environment)."""
     cfg = settings or Settings()
     display = Display.from_settings(cfg)  # a bad setting fails here, before anything opens
+    origins = parse_origins(cfg.cors_origins)
     engine = read_only_engine(cfg.effective_database_url)
     registry = CollectorRegistry()
     registry.register(IndexerCollector(engine))
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.context = context
     errors.install(app)
     app.add_middleware(MetricsMiddleware, registry=registry)
+    if origins:  # off by default: nothing added to any request's path
+        app.add_middleware(PlayerCors, origins=origins)
     app.include_router(players.router)
     app.include_router(campaigns.router)
     audit_guard = [Depends(require_audit_token)] if context.api_token else []
