@@ -14,6 +14,7 @@ from sqlalchemy import Engine, event
 from api import errors
 from api.cors import PlayerCors, parse_origins
 from api.deps import ApiContext, Mirror, require_audit_token
+from api.docs import docs_router
 from api.metrics import IndexerCollector, MetricsMiddleware
 from api.routes import audit, campaigns, players, system
 from api.web import web_router
@@ -21,6 +22,8 @@ from ledger.config import Settings
 from ledger.db.engine import make_engine, parse_url
 from ledger.display import Display
 
+TITLE = "Transparent rewards ledger"
+OPENAPI_URL = "/openapi.json"
 DESCRIPTION = """Read-only view of the transparent rewards ledger's SQL mirror.
 
 Every entry carries where the chain recorded it, so anything this API says can be checked
@@ -68,8 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await context.aclose()
 
     app = FastAPI(
-        title="Transparent rewards ledger", version="1", description=DESCRIPTION, lifespan=lifespan,
-        docs_url="/docs", openapi_url="/openapi.json",
+        title=TITLE, version="1", description=DESCRIPTION, lifespan=lifespan,
+        docs_url=None, redoc_url=None, openapi_url=OPENAPI_URL,
     )  # fmt: skip
     app.state.context = context
     errors.install(app)
@@ -81,5 +84,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     audit_guard = [Depends(require_audit_token)] if context.api_token else []
     app.include_router(audit.router, dependencies=audit_guard)
     app.include_router(system.router)
+    app.include_router(docs_router(TITLE, OPENAPI_URL))
     app.include_router(web_router(cfg))
     return app
