@@ -14,6 +14,7 @@ neither grouping nor unit: "1234.56".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -34,13 +35,28 @@ def group(digits: str) -> str:
     return ",".join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
 
 
+class _Shown(dict[str, str]):
+    """Amounts as shown, by their digits: each formatted once, then a lookup (hot pages repeat
+    the same few amounts)."""
+
+    def __init__(self, show: Callable[[str], str]) -> None:
+        super().__init__()
+        self.show = show
+
+    def __missing__(self, digits: str) -> str:
+        if len(self) >= CACHE_SIZE:
+            self.clear()
+        shown = self[digits] = self.show(digits)
+        return shown
+
+
 @dataclass(frozen=True)
 class Display:
     """How a program shows its amounts: a unit and a number of decimals."""
 
     unit: str
     decimals: int
-    _texts: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _shown: _Shown = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         unit = self.unit.strip()
@@ -54,6 +70,7 @@ class Display:
                 f"display decimals {self.decimals!r} is not a whole number from 0 to {MAX_DECIMALS}"
             )
         object.__setattr__(self, "unit", unit)
+        object.__setattr__(self, "_shown", _Shown(self._text))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Display:
@@ -86,13 +103,14 @@ class Display:
 
     def text(self, amount: int | str) -> str:
         """The amount as a person reads it: 123456 -> "1,234.56 EUR"."""
-        key = amount if isinstance(amount, str) else None
-        if key is not None and (found := self._texts.get(key)) is not None:
-            return found
+        return self._shown[amount] if isinstance(amount, str) else self._text(amount)
+
+    @property
+    def show(self) -> Callable[[str], str]:
+        """`text` for decimal digits, at the cost of a dictionary lookup once an amount was seen
+        (what the hot routes call for every entry)."""
+        return self._shown.__getitem__
+
+    def _text(self, amount: int | str) -> str:
         sign, whole, fraction = self._split(amount)
-        shown = f"{sign}{group(whole)}{'.' + fraction if fraction else ''} {self.unit}"
-        if key is not None:
-            if len(self._texts) >= CACHE_SIZE:
-                self._texts.clear()
-            self._texts[key] = shown
-        return shown
+        return f"{sign}{group(whole)}{'.' + fraction if fraction else ''} {self.unit}"

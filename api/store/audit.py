@@ -53,7 +53,7 @@ async def entries(
     reader: Reader, display: Display, filt: EntryFilter, order: Order, limit: int, cursor: str | None
 ) -> dict[str, Any]:
     """`EntryPagePublic` fields: a page of entries for auditors (on the hot path: see `reader`)."""
-    head, page, next_cursor = await entry_page(reader, display.text, filt, order, limit, cursor)
+    head, page, next_cursor = await entry_page(reader, display.show, filt, order, limit, cursor)
     head = head or await reader.head()
     return {"order": order, "entries": page, "next_cursor": next_cursor, "as_of_block": head.block}
 

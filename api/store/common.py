@@ -88,7 +88,7 @@ def amount_fields(amounts: dict[str, int], display: Display) -> dict[str, str]:
 
 def entry_fields(row: Sequence[Any], head: Head, show: Callable[[str], str]) -> dict[str, Any]:
     """One entry (a row of `ENTRY_COLUMNS`) as `EntryPublic` fields, with its proof of place;
-    `show` writes an amount for people (`Display.text`).
+    `show` writes an amount for people (`Display.show`).
 
     Hot: plain dicts, serialised once by the route (`api.deps.raw_json`)."""
     (seq, kind, player, campaign, amount, ref, aux, reward_seq, batch_id, batch_index,

@@ -37,7 +37,7 @@ async def balance(reader: Reader, display: Display, player: str) -> dict[str, An
     head, p = await require_player(reader, player)
     available, earned, paid, reversed_, expired = (decimal(v) for v in p[1:6])
     entries, last_seq, last_block = (int(v) for v in p[6:9])
-    show = display.text
+    show = display.show
     return {
         "player": player, "available": available, "available_display": show(available), "earned": earned,
         "earned_display": show(earned), "paid": paid, "paid_display": show(paid), "reversed": reversed_,
@@ -54,7 +54,7 @@ async def history(
 ) -> dict[str, Any]:
     """`HistoryPublic` fields."""
     assert filt.player is not None
-    head, entries, next_cursor = await entry_page(reader, display.text, filt, order, limit, cursor)
+    head, entries, next_cursor = await entry_page(reader, display.show, filt, order, limit, cursor)
     if head is None:
         head, _ = await require_player(reader, filt.player)  # an unknown player is a 404, not an empty page
     return {
@@ -80,7 +80,7 @@ async def _one(
     if len(rows) > 1:
         seqs = ", ".join(str(r[0]) for r in rows)
         raise Conflict(f"{what} names several entries ({seqs}…): ask for one by its sequence number")
-    return entry_fields(rows[0], head_of(rows[0][ENTRY_WIDTH:]), display.text)
+    return entry_fields(rows[0], head_of(rows[0][ENTRY_WIDTH:]), display.show)
 
 
 async def entry_by_seq(reader: Reader, display: Display, player: str, seq: int) -> dict[str, Any]:

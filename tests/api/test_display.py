@@ -33,7 +33,8 @@ def by_decimal(amount: int, decimals: int, grouped: bool) -> str:
 @example(amount=5, decimals=18).via("less than one unit")
 def test_amounts_show_exactly_as_decimal_arithmetic_states_them(amount: int, decimals: int) -> None:
     display = Display("EUR", decimals)
-    assert display.text(amount) == display.text(str(amount)) == f"{by_decimal(amount, decimals, True)} EUR"
+    shown = f"{by_decimal(amount, decimals, True)} EUR"
+    assert display.text(amount) == display.text(str(amount)) == display.show(str(amount)) == shown
     assert display.plain(amount) == display.plain(str(amount)) == by_decimal(amount, decimals, False)
 
 
@@ -47,6 +48,7 @@ def test_the_documented_examples() -> None:
     assert Display("EUR", 2).plain("1234567") == "12345.67"
     assert Display("points", 0).text(1234) == "1,234 points"
     assert Display("EUR", 2).text("000000000000000100") == "1.00 EUR"  # zero-padded as SQLite stores it
+    assert Display(" EUR ", 2).unit == "EUR"
     assert Display("USD", 2).currency and not Display("points", 0).currency and not Display("eur", 2).currency
 
 
