@@ -103,5 +103,5 @@ def stream_rows(conn: Connection, filt: EntryFilter, batch: int = 2000) -> Itera
     params = filt.params()
     amount = amount_sql("e.amount", conn.dialect.name == "postgresql")
     sql = entries_sql(amount, tuple(k for k in CONDITIONS if k in params), "asc", False, head=False)
-    options = conn.execution_options(stream_results=True, yield_per=batch)
-    yield from options.execute(text(sql), params).partitions()
+    # A server-side cursor, read `batch` rows at a time (a textual statement takes no `yield_per`).
+    yield from conn.execution_options(stream_results=True).execute(text(sql), params).partitions(batch)

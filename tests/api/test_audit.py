@@ -15,7 +15,7 @@ from api.main import create_app
 from api.models import EntryPagePublic, ReconcilePublic, StatusPublic, SummaryPublic
 from api.store.audit import CSV_COLUMNS, csv_chunks, csv_row
 from api.store.common import ENTRY_NAMES
-from api.store.entries import EntryFilter
+from api.store.entries import EntryFilter, stream_rows
 from ledger.chain.node import LocalNode
 from ledger.db import tables as t
 from ledger.db.engine import make_engine
@@ -176,15 +176,19 @@ async def test_csv_export_reads_in_plain_words_beside_the_raw_columns(
 
 
 def test_csv_export_is_streamed_a_batch_at_a_time(app: FastAPI, mirror_url: str) -> None:
+    total = len(entries_sql(mirror_url))
     engine = make_engine(mirror_url)
     try:
+        with engine.connect() as conn:
+            sizes = [len(rows) for rows in stream_rows(conn, EntryFilter(), batch=1000)]
         chunks = [chunk for chunk in csv_chunks(engine, EntryFilter(), Display("EUR", 2)) if chunk]
     finally:
         engine.dispose()
-    assert len(chunks) >= 2 and sum(chunk.count("\n") for chunk in chunks) == len(entries_sql(mirror_url)) + 1
+    assert sizes == [1000] * (total // 1000) + ([total % 1000] if total % 1000 else []) and len(sizes) >= 3
+    assert len(chunks) >= 2 and sum(chunk.count("\n") for chunk in chunks) == total + 1
     with serving(app) as base, httpx.stream("GET", f"{base}/v1/audit/export.csv", headers=AUTH) as reply:
         assert reply.headers["transfer-encoding"] == "chunked" and "content-length" not in reply.headers
-        assert sum(chunk.count(b"\n") for chunk in reply.iter_bytes()) == len(entries_sql(mirror_url)) + 1
+        assert sum(chunk.count(b"\n") for chunk in reply.iter_bytes()) == total + 1
 
 
 def test_csv_text_that_a_spreadsheet_would_run_is_defused() -> None:
