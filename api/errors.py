@@ -107,9 +107,9 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     status, code = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
     message = str(exc)
-    if isinstance(exc, NodeError):
-        log.warning("node error: %s", exc)
+    if isinstance(exc, NodeError):  # logged as answered: the address stays out of the logs too
         message = node_message(exc, getattr(request.app.state.context, "rpc_url", None))
+        log.warning("node error: %s", message)
     return error_response(status, code, message, headers=headers)
 
 
