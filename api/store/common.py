@@ -18,14 +18,13 @@ from api.store.reader import HEAD_SQL, Head, head_of
 from ledger.display import Display
 from ledger.encoding import bytes_to_text
 from ledger.errors import InputError
+from ledger.model import RULES
 
 ZERO32_HEX = "0x" + "00" * 32
 MAX_INT64 = 2**63 - 1
-EVENTS = {
-    "paid": "PayoutRecorded",
-    "reversed": "RewardReversed",
-    "expired": "BalanceExpired",
-}
+# The event that records an entry of each kind: one entry alone, or a row of a batch.
+SINGLE_EVENT = {rule.name: rule.event for rule in RULES.values()}
+BATCH_EVENT = {rule.name: rule.batch_event for rule in RULES.values() if rule.batch_event}
 
 # Every column an entry read takes, in this order: the hot statements, the CSV export and
 # `entry_fields` all follow it. `{amount}` is the amount column as decimal text (`amount_sql`).
@@ -93,7 +92,7 @@ def entry_fields(row: Sequence[Any], head: Head, show: Callable[[str], str]) -> 
     Hot: plain dicts, serialised once by the route (`api.deps.raw_json`)."""
     (seq, kind, player, campaign, amount, ref, aux, reward_seq, batch_id, batch_index,
      chain_head, block, block_hash, block_time, tx_hash, log_index, sender) = row[:ENTRY_WIDTH]  # fmt: skip
-    batch = kind == "issued" and batch_id is not None and batch_id != ZERO32_HEX
+    batch = kind in BATCH_EVENT and batch_id is not None and batch_id != ZERO32_HEX
     if campaign == ZERO32_HEX:
         campaign = None
     amount = str(amount).lstrip("0") or "0"
@@ -106,7 +105,7 @@ def entry_fields(row: Sequence[Any], head: Head, show: Callable[[str], str]) -> 
         "verification": {
             "chain_id": head.chain_id, "contract": head.contract, "tx_hash": tx_hash, "block_number": block,
             "block_hash": block_hash, "log_index": log_index, "seq": seq, "head": chain_head,
-            "event": ("BatchIssued" if batch else "RewardIssued") if kind == "issued" else EVENTS[kind],
+            "event": BATCH_EVENT[kind] if batch else SINGLE_EVENT[kind],
             "batch_index": batch_index if batch else None,
         },
     }  # fmt: skip
