@@ -141,7 +141,7 @@ def verify_player(
         report.add("contract", f"the API serves contract {claimed.contract}, not the expected {address}")
     elif (code := is_ledger(rpc, address, number)) is not True:
         where = f"{address} at block {number}"
-        report.add("contract", f"the code at {where} is not the ledger contract's" if code else f"there is no contract at {where}")  # fmt: skip
+        report.add("contract", f"there is no contract at {where}" if code is None else f"the code at {where} is not the ledger contract's")  # fmt: skip
     if report.problems:
         return report  # another chain or another contract: nothing else can be judged
     _judge(api, rpc, claimed, block, address, report)
