@@ -10,7 +10,6 @@ with a table of both verdicts (cases.md) and every problem each verifier named (
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from tests.conftest import free_port
 from tests.verify.cases import all_cases, write_cases
 from tests.verify.caseworld import build_case_world
 from tests.verify.lying_api import lying_api
+from tests.verify.node import node_binary
 from tests.verify.server import serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,11 +81,8 @@ def judge_in_python(case: dict[str, Any], base: str, rpc_url: str) -> Result:
 
 
 def judge_in_node(path: Path, base: str) -> list[Result]:
-    node = shutil.which("node")
-    assert node, "the page's verifier runs under Node.js (node 20 or later)"
-    done = subprocess.run(
-        [node, str(RUNNER), str(path), base], capture_output=True, text=True, timeout=600, check=False
-    )
+    command = [node_binary(), str(RUNNER), str(path), base]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     return list(json.loads(done.stdout))
 

@@ -4,7 +4,7 @@ import { ApiError, enc, getBytes, getJson } from "./api.js";
 import { bytes32Text, formatAmount, h, keccak, sameHex, shortHex, utc } from "./hex.js";
 import { $, STORE, say, setCheck } from "./page.js";
 import { Rpc, RpcError } from "./rpc.js";
-import { campaignOnChain, historyProblems, verifyBalance, verifyEntries } from "./verify.js";
+import { apiReader, campaignOnChain, verifyPlayer } from "./verify.js";
 
 const PAGE_SIZE = 20;
 const POLL_MS = 10_000; // how often an open page looks for new entries (one cheap balance read)
@@ -188,56 +188,40 @@ async function verify() {
   }
   button.disabled = true;
   const entries = state.entries.slice();
-  const complete = !state.cursor;
-  setCheck(summary, "checking", `Checking ${entries.length} entries and the balance against ${nodeUrl()}…`);
+  setCheck(summary, "checking", `Checking your balance and whole history against ${nodeUrl()}…`);
   try {
     const rpc = new Rpc(nodeUrl());
     keepNodeSettings();
-    const { chainId, problems } = await verifyEntries(rpc, entries, { contract, player: state.player });
-    for (const entry of entries) markEntry(entry.seq, problems.get(entry.seq));
-    const b = state.balance;
-    const balance = await verifyBalance(rpc, {
-      contract, player: state.player, block: b.as_of_block, blockHash: b.as_of_block_hash, available: b.available, earned: b.earned,
-    });
+    // The verifier reads the balance and the whole history from the API itself and judges them at
+    // the node's latest block, finding on chain any entry newer than the API.
+    const report = await verifyPlayer(rpc, apiReader(getJson, state.player), { contract, player: state.player });
+    for (const entry of entries) markEntry(entry.seq, report.entries.get(entry.seq) ?? ["the ledger's site no longer lists it"]);
+    const bad = report.balance;
     setCheck(
       $("balance-check"),
-      balance.problems.length ? "failed" : "verified",
-      balance.problems.length ? `Balance failed: ${balance.problems.join("; ")}.` : `Available and earned match the contract at block ${b.as_of_block}.`,
+      bad.length ? "failed" : "verified",
+      bad.length ? `Balance failed: ${bad.join("; ")}.` : `Available and earned match the contract at block ${report.block}.`,
     );
-    const sums = checkHistoryAddsUp(entries, complete, balance.chain);
-    const failed = entries.filter((e) => problems.get(e.seq).length);
-    const where = `node ${rpc.url} (chain ${chainId})`;
+    setCheck(
+      $("history-check"),
+      report.history.length ? "failed" : "verified",
+      report.history.length ? `Your history is incomplete: ${report.history.join("; ")}.` : "Your whole history adds up to your balance and lifetime earnings on chain.",
+    );
+    const failed = entries.filter((e) => report.entries.get(e.seq)?.length);
+    const where = `node ${rpc.url} (chain ${report.chainId})`;
     let text = `All ${entries.length} entries verified against ${where}.`;
     if (failed.length) text = `${failed.length} of ${entries.length} entries failed against ${where}. `;
-    else if (balance.problems.length) text = `All ${entries.length} entries verified against ${where}, but the balance does not match.`;
-    else if (sums.length) text = `All ${entries.length} entries verified against ${where}, but they do not add up to the balance.`;
-    setCheck(summary, failed.length || balance.problems.length || sums.length ? "failed" : "verified", text);
+    else if (report.history.length) text = `All ${entries.length} entries verified against ${where}, but they do not add up to the balance.`;
+    else if (bad.length) text = `All ${entries.length} entries verified against ${where}, but the balance does not match.`;
+    if (report.lag > 0) text += ` The ledger's site is ${report.lag} block${report.lag === 1 ? "" : "s"} behind the chain`;
+    if (report.lag > 0) text += report.newer.length ? `; ${report.newer.length} newer entr${report.newer.length === 1 ? "y was" : "ies were"} found on chain.` : ".";
+    setCheck(summary, report.verdict === "verified" ? "verified" : "failed", text);
     if (failed.length) summary.append(h("a", { href: `#entry-${failed[0].seq}` }, `See entry #${failed[0].seq}`));
   } catch (err) {
     setCheck(summary, "failed", `Could not check: ${err instanceof RpcError ? err.message : String(err.message || err)}.`);
   } finally {
     button.disabled = false;
   }
-}
-
-/** With the whole history shown, its amounts must add up to the contract's balance and earnings. */
-function checkHistoryAddsUp(entries, complete, chain) {
-  const el = $("history-check");
-  if (!complete) {
-    setCheck(el, "unchecked", "Show all older entries to check that your history adds up to your balance on chain.");
-    return [];
-  }
-  if (!chain) {
-    setCheck(el, "failed", "Could not read your balance on chain to check the history adds up.");
-    return ["no balance"];
-  }
-  const problems = historyProblems(entries, state.balance.as_of_block, chain);
-  setCheck(
-    el,
-    problems.length ? "failed" : "verified",
-    problems.length ? `Your history is incomplete: ${problems.join("; ")}.` : "Your whole history adds up to your balance and lifetime earnings on chain.",
-  );
-  return problems;
 }
 
 // ------------------------------------------------------------------ terms
