@@ -6,6 +6,7 @@ judge every case against the same anvil (tests/verify/test_verification_cases.py
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -81,8 +82,7 @@ def honest_cases(cw: CaseWorld) -> Iterator[Case]:
 def omission_cases(cw: CaseWorld) -> Iterator[Case]:
     key, at = cw.world.key, cw.block
     a = cw.answers["bob"].copy()
-    payout = entry(a, lambda e: e["kind"] == "paid")
-    a.entries.remove(payout)
+    a.entries.remove(payout(a))
     yield Case("omitted-entry", "leaves a payout out, figures unchanged", key("bob"), a, "failed", ["balance", "history"], [], at)  # fmt: skip
     yield Case("omitted-entry-consistent", "leaves a payout out, figures made to match", key("bob"),
                refigure(a.copy()), "failed", ["balance", "history"], [], at)  # fmt: skip
@@ -91,7 +91,10 @@ def omission_cases(cw: CaseWorld) -> Iterator[Case]:
     yield Case("too-far-behind", "honest but behind by more than max-lag", key("alice"), lagging,
                "failed", ["lag"], [], at, max_lag=at - cw.api_block - 1)  # fmt: skip
     late = cw.answers["alice"].copy()
-    late.entries.append(dict(late.entries[-1], seq=cw.newer["alice"][0], verification=dict(late.entries[-1]["verification"], seq=cw.newer["alice"][0], block_number=cw.api_block + 1)))  # fmt: skip
+    extra = copy.deepcopy(late.entries[-1])  # named as the real newer entry, placed after the API's block
+    extra["seq"] = extra["verification"]["seq"] = cw.newer["alice"][0]
+    extra["verification"]["block_number"] = cw.api_block + 1
+    late.entries.append(extra)
     yield Case("entry-after-its-block", "lists an entry claimed after its own block", key("alice"), late,
                "failed", ["listing", "block", "location", "balance", "history"], cw.newer["alice"], at)  # fmt: skip
 

@@ -60,11 +60,6 @@ class CaseWorld:
     newer: dict[str, list[int]]  # seqs recorded after the API's block, by player name
     earlier: int  # a block amid alice's history, before the API's
 
-    def raw(self, method: str, *params: Any) -> Any:
-        answer = self.world.w3.provider.make_request(method, list(params))  # type: ignore[arg-type]
-        assert "error" not in answer, answer
-        return answer["result"]
-
 
 def _rpc(w3: Web3, method: str, *params: Any) -> Any:
     answer = w3.provider.make_request(method, list(params))  # type: ignore[arg-type]

@@ -3,6 +3,7 @@ back to hide an entry, cannot make the newest entries disappear."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -77,11 +78,11 @@ def test_a_backdated_answer_further_behind_than_max_lag_fails(served: Served) ->
 
 def test_entries_after_the_api_are_found_on_chain_and_counted(served: Served, operator: LocalAccount) -> None:
     world, sender = served.world, Sender(served.world.w3, operator, timeout=60)
-    erin = text_to_bytes("erin-" + served.db_url[-12:])
+    erin, run = secrets.token_bytes(32), secrets.token_hex(4)  # the module's other mirrors must not see her
     campaign = world.campaigns["welcome"]
-    issue_one(world.client, sender, campaign, erin, 40, text_to_bytes("e-1"))
+    issue_one(world.client, sender, campaign, erin, 40, text_to_bytes(f"e-1-{run}"))
     index_into(world, served.db_url)
-    late = issue_one(world.client, sender, campaign, erin, 2, text_to_bytes("e-2"))
+    late = issue_one(world.client, sender, campaign, erin, 2, text_to_bytes(f"e-2-{run}"))
     result = runner.invoke(cli, ["verify", "0x" + erin.hex(), "--api", served.url, "--rpc", served.rpc])
     assert result.exit_code == 0, result.output
     assert f"newer: entry {late.seq}: issued 2 at block {late.block_number}" in result.output
