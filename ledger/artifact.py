@@ -14,6 +14,16 @@ ARTIFACT_PATH = Path(__file__).resolve().parent / "artifacts" / "RewardsLedger.j
 
 ROLE_NAMES = ("admin", "issuer", "payer", "pauser")
 
+# The ledger's own state: players, the chain, totals and references (contracts/ledger/LedgerCore.sol).
+CORE_NAMESPACE = "rewardsledger.storage.Core"
+
+
+def erc7201_slot(namespace: str) -> int:
+    """The root slot of an ERC-7201 namespace:
+    keccak256(abi.encode(uint256(keccak256(id)) - 1)) & ~0xff."""
+    inner = int.from_bytes(keccak(text=namespace), "big") - 1
+    return int.from_bytes(keccak(inner.to_bytes(32, "big")), "big") & ~0xFF
+
 
 @dataclass(frozen=True)
 class Artifact:
@@ -21,18 +31,24 @@ class Artifact:
     bytecode: str
     deployed_bytecode: str
     storage_layout: dict[str, Any]
+    namespaced_layout: dict[str, Any]
     compiler: str
 
-    def slot_of(self, label: str) -> int:
-        """The storage slot of a top-level state variable, e.g. `_players`."""
-        for item in self.storage_layout["storage"]:
+    def slot_of(self, label: str, namespace: str | None = None) -> int:
+        """The storage slot of a state variable: top-level (e.g. AccessControl's `_roles`), or a
+        member of an ERC-7201 namespace's struct (e.g. `players` in the core namespace)."""
+        if namespace is None:
+            items = self.storage_layout["storage"]
+        else:
+            items = self.namespaced_layout["namespaces"][namespace]["storage"]
+        for item in items:
             if item["label"] == label:
                 return int(item["slot"])
-        raise KeyError(label)
+        raise KeyError(label if namespace is None else f"{namespace}.{label}")
 
     @property
     def players_slot(self) -> int:
-        return self.slot_of("_players")
+        return self.slot_of("players", CORE_NAMESPACE)
 
 
 @cache
@@ -43,6 +59,7 @@ def load_artifact(path: Path = ARTIFACT_PATH) -> Artifact:
         bytecode=data["bytecode"],
         deployed_bytecode=data["deployedBytecode"],
         storage_layout=data["storageLayout"],
+        namespaced_layout=data["namespacedStorageLayout"],
         compiler=data["compiler"],
     )
 
@@ -57,6 +74,7 @@ def role_id(name: str) -> bytes:
 
 
 def player_slot(player: bytes, artifact: Artifact | None = None) -> bytes:
-    """The storage slot holding a player's packed balance (low 128 bits) and lifetime earned."""
+    """The storage slot holding a player's packed balance (low 128 bits) and lifetime earned:
+    keccak256(player ‖ slot of the core namespace's `players` mapping)."""
     slot = (artifact or load_artifact()).players_slot
     return keccak(player + slot.to_bytes(32, "big"))

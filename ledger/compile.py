@@ -2,18 +2,27 @@
 
 `python -m ledger.compile` rewrites `ledger/artifacts/`; `--check` only reports whether the
 committed artifacts equal a fresh build, byte for byte.
+
+The ledger keeps its state in ERC-7201 namespaces, which solc's `storageLayout` does not list. The
+artifact records them too (`namespacedStorageLayout`): every struct tagged
+`@custom:storage-location erc7201:<id>` is laid out by the compiler itself, as a state variable of
+a probe contract compiled beside the sources and never deployed, then moved to its namespace's
+root.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import solcx
 
+from ledger.artifact import erc7201_slot
 from ledger.errors import CompileError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -40,9 +49,13 @@ SETTINGS: dict[str, Any] = {
                 "evm.deployedBytecode.object",
                 "evm.methodIdentifiers",
             ]
-        }
+        },
+        "*": {"": ["ast"]},
     },
 }
+NAMESPACE_TAG = re.compile(r"@custom:storage-location\s+erc7201:(\S+)")
+PROBE_SOURCE = "__namespaces__.sol"
+PROBE_CONTRACT = "NamespacedStorage"
 
 
 def standard_input() -> dict[str, Any]:
@@ -59,22 +72,14 @@ def compile_contract(solc_binary: Path = SOLC_WRAPPER) -> dict[str, Any]:
     """Compiles the ledger and returns its artifact (a JSON-ready dict)."""
     if not NODE_MODULES.is_dir():
         raise CompileError("contracts/node_modules is missing: run `make setup` (npm ci) first")
-    try:
-        output = solcx.compile_standard(
-            standard_input(),
-            solc_binary=solc_binary,
-            base_path=CONTRACTS_DIR,
-        )
-    except solcx.exceptions.SolcError as exc:
-        raise CompileError(f"solc failed: {_first_error(exc)}") from exc
-    errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
-    if errors:
-        raise CompileError("; ".join(e.get("formattedMessage", e["message"]).strip() for e in errors))
+    source_input = standard_input()
+    output = _compile(source_input, solc_binary)
     contract = output["contracts"][MAIN_SOURCE][CONTRACT_NAME]
     metadata = json.loads(contract["metadata"])
     version = metadata["compiler"]["version"]
     if version != SOLC_VERSION:
         raise CompileError(f"compiler is {version}, the project pins {SOLC_VERSION}")
+    namespaces = namespaced_structs(output["sources"])
     return {
         "contractName": CONTRACT_NAME,
         "compiler": version,
@@ -85,8 +90,80 @@ def compile_contract(solc_binary: Path = SOLC_WRAPPER) -> dict[str, Any]:
         "deployedBytecode": "0x" + contract["evm"]["deployedBytecode"]["object"],
         "methodIdentifiers": contract["evm"]["methodIdentifiers"],
         "storageLayout": contract["storageLayout"],
+        "namespacedStorageLayout": namespaced_layout(source_input, namespaces, solc_binary),
         "metadata": contract["metadata"],
     }
+
+
+def _compile(source_input: dict[str, Any], solc_binary: Path) -> dict[str, Any]:
+    try:
+        output: dict[str, Any] = solcx.compile_standard(
+            source_input, solc_binary=solc_binary, base_path=CONTRACTS_DIR
+        )
+    except solcx.exceptions.SolcError as exc:
+        raise CompileError(f"solc failed: {_first_error(exc)}") from exc
+    errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
+    if errors:
+        raise CompileError("; ".join(e.get("formattedMessage", e["message"]).strip() for e in errors))
+    return output
+
+
+def namespaced_structs(sources: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Every ERC-7201 namespace the sources declare: its id -> (the struct's canonical name, the
+    source unit that declares it)."""
+    found: dict[str, tuple[str, str]] = {}
+    for unit, source in sources.items():
+        for node in _walk(source["ast"]):
+            if node.get("nodeType") != "StructDefinition" or not node.get("documentation"):
+                continue
+            tag = NAMESPACE_TAG.search(node["documentation"]["text"])
+            if tag:
+                if tag.group(1) in found:
+                    raise CompileError(f"namespace {tag.group(1)} is declared twice")
+                found[tag.group(1)] = (node["canonicalName"], unit)
+    return dict(sorted(found.items()))
+
+
+def _walk(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """A source unit's top-level nodes and those of its contracts (where structs are declared)."""
+    nodes = list(node.get("nodes", []))
+    return nodes + [inner for n in nodes if n.get("nodeType") == "ContractDefinition" for inner in n["nodes"]]
+
+
+def namespaced_layout(
+    source_input: dict[str, Any], namespaces: dict[str, tuple[str, str]], solc_binary: Path
+) -> dict[str, Any]:
+    """Each namespace's members at their absolute slots, as the compiler lays the struct out."""
+    if not namespaces:
+        return {"namespaces": {}, "types": {}}
+    imports = sorted({(struct.split(".")[0], unit) for struct, unit in namespaces.values()})
+    probe = "\n".join(
+        [
+            "// SPDX-License-Identifier: MIT",
+            f"pragma solidity {SOLC_VERSION.split('+')[0]};",
+            *(f'import {{{symbol}}} from "{unit}";' for symbol, unit in imports),
+            f"contract {PROBE_CONTRACT} {{",
+            *(f"    {struct} internal ns{i};" for i, (struct, _) in enumerate(namespaces.values())),
+            "}",
+        ]
+    )
+    probe_input = copy.deepcopy(source_input)
+    probe_input["sources"][PROBE_SOURCE] = {"content": probe + "\n"}
+    probe_input["settings"]["outputSelection"] = {PROBE_SOURCE: {PROBE_CONTRACT: ["storageLayout"]}}
+    layout = _compile(probe_input, solc_binary)["contracts"][PROBE_SOURCE][PROBE_CONTRACT]["storageLayout"]
+    recorded: dict[str, Any] = {}
+    for i, (namespace, (struct, _)) in enumerate(namespaces.items()):
+        (variable,) = (item for item in layout["storage"] if item["label"] == f"ns{i}")
+        root = erc7201_slot(namespace)
+        recorded[namespace] = {
+            "slot": str(root),
+            "struct": struct,
+            "storage": [
+                {**member, "slot": str(root + int(member["slot"]))}
+                for member in layout["types"][variable["type"]]["members"]
+            ],
+        }
+    return {"namespaces": recorded, "types": layout["types"]}
 
 
 def _first_error(exc: Exception) -> str:

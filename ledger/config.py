@@ -28,9 +28,14 @@ class Settings(BaseSettings):
         None, description="signing key from the environment, instead of a keystore"
     )
     player_key_secret: SecretStr | None = Field(None, description="secret for deriving player keys")
-    tx_timeout: float = Field(120.0, description="seconds to wait for a receipt")
-    batch_rows: int = Field(500, description="rows per batch transaction in issue-batch")
-    max_in_flight: int = Field(32, description="batch transactions sent before waiting for receipts")
+    tx_timeout: float = Field(120.0, gt=0, description="seconds to wait for a receipt")
+    batch_rows: int = Field(500, ge=1, description="rows per batch transaction in issue-batch")
+    max_in_flight: int = Field(32, ge=1, description="batch transactions sent before waiting for receipts")
+    lock_wait: float = Field(
+        300.0,
+        ge=0,
+        description="seconds a write waits for another writer of the same ledger (0: fail at once)",
+    )
     database_url: str | None = Field(None, description="SQLAlchemy URL; default a SQLite file in DATA_DIR")
     confirmations: int = Field(12, description="depth treated as final when the node has no finalized tag")
     api_token: SecretStr | None = Field(None, description="bearer token required by the audit routes")

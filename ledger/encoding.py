@@ -20,8 +20,8 @@ ROW_BYTES = 64
 ROW_REF_BYTES = 20
 MAX_ROW_AMOUNT = 2**96 - 1
 MAX_UINT256 = 2**256 - 1
-_HEX32 = re.compile(r"^0x[0-9a-fA-F]{64}$")
-_AMOUNT = re.compile(r"^[0-9]+$")
+_HEX32 = re.compile(r"^0x[0-9a-fA-F]{64}\Z")
+_AMOUNT = re.compile(r"^[0-9]+\Z")
 
 
 @dataclass(frozen=True)
@@ -33,19 +33,35 @@ class Row:
     ref: bytes  # 20 bytes
 
 
+def shown(value: str, limit: int = 40) -> str:
+    """`value` quoted for an error message, cut short if it is long."""
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + f"... ({len(value)} characters)"
+
+
 def text_to_bytes(value: str, size: int = 32, what: str = "reference") -> bytes:
-    """`0x` + hex of exactly `size` bytes, or text of at most `size` UTF-8 bytes, right-padded."""
+    """`0x` + hex of exactly `size` bytes, or text of at most `size` UTF-8 bytes, right-padded.
+
+    Text must be printable: a control character, a zero byte or a line separator would make
+    the same-looking reference two different words."""
     value = value.strip()
     if value.lower().startswith("0x") and len(value) == 2 + 2 * size:
         try:
-            return bytes.fromhex(value[2:])
+            raw_hex = bytes.fromhex(value[2:])
         except ValueError:
-            raise InputError(f"{what} {value!r} is not valid hex") from None
-    raw = value.encode("utf-8")
-    if not raw:
+            raise InputError(f"{what} {shown(value)} is not valid hex") from None
+        if raw_hex == b"\x00" * size:
+            raise InputError(f"{what} is zero")
+        return raw_hex
+    if not value:
         raise InputError(f"{what} is empty")
+    if not value.isprintable():
+        raise InputError(f"{what} {shown(value)} holds a control or line-separator character")
+    try:
+        raw = value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{what} {shown(value)} is not valid text") from None
     if len(raw) > size:
-        raise InputError(f"{what} {value!r} is longer than {size} bytes: shorten it or give 0x-hex")
+        raise InputError(f"{what} {shown(value)} is longer than {size} bytes: shorten it or give 0x-hex")
     return raw.ljust(size, b"\x00")
 
 
@@ -64,7 +80,7 @@ def bytes_to_text(value: bytes) -> str:
 def checksum(address: str) -> ChecksumAddress:
     """An account address in its checksummed form; anything else is an `InputError`."""
     if not is_address(address):
-        raise InputError(f"{address!r} is not an address")
+        raise InputError(f"{shown(address)} is not an address")
     return to_checksum_address(address)
 
 
@@ -72,7 +88,7 @@ def parse_player_key(value: str) -> bytes:
     """A player key: `0x` and 64 hex digits, non-zero."""
     value = value.strip()
     if not _HEX32.match(value):
-        raise InputError(f"player key {value!r} is malformed: expected 0x and 64 hex digits")
+        raise InputError(f"player key {shown(value)} is malformed: expected 0x and 64 hex digits")
     key = bytes.fromhex(value[2:])
     if key == b"\x00" * 32:
         raise InputError("player key is zero")
@@ -83,12 +99,15 @@ def parse_amount(value: str, maximum: int = MAX_UINT256) -> int:
     """A positive whole amount in the ledger's smallest unit, as decimal digits."""
     text = value.strip().replace("_", "")
     if not _AMOUNT.match(text):
-        raise InputError(f"amount {value!r} is not a positive whole number")
-    amount = int(text)
+        raise InputError(f"amount {shown(value)} is not a positive whole number")
+    digits = text.lstrip("0")
+    if len(digits) > len(str(maximum)):  # before int(): Python refuses to parse over 4,300 digits
+        raise InputError(f"amount {shown(value)} is larger than the maximum {maximum}")
+    amount = int(digits or "0")
     if amount == 0:
         raise InputError("amount must be positive")
     if amount > maximum:
-        raise InputError(f"amount {value} is larger than the maximum {maximum}")
+        raise InputError(f"amount {shown(value)} is larger than the maximum {maximum}")
     return amount
 
 

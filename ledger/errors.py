@@ -14,6 +14,7 @@ class's `exit_code`, the API answers with the HTTP status `api.errors` maps it t
 | 6 | the mirror's database is unreachable or refused a statement |
 | 7 | the ledger API is unreachable or answered something that is not a ledger answer |
 | 8 | another writer holds the ledger's write lock |
+| 9 | a reference was already recorded with other content (nothing was sent) |
 | 130 | interrupted (Ctrl-C); what was sent is on chain and re-running is safe |
 """
 
@@ -56,6 +57,17 @@ class NotFound(LedgerError):
 
 class Conflict(LedgerError):
     """The request contradicts what is already recorded (or names more than one thing)."""
+
+
+class ReferenceConflict(Conflict):
+    """A reference (or batch id) the ledger already recorded with other content; `seq` names
+    the existing entry. Nothing was sent."""
+
+    exit_code = 9
+
+    def __init__(self, message: str, seq: int | None = None) -> None:
+        self.seq = seq
+        super().__init__(message)
 
 
 class Unauthorized(LedgerError):

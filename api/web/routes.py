@@ -43,6 +43,15 @@ PAGE_HEADERS = {
 }
 
 
+class DisplayPublic(BaseModel):
+    """How the pages show amounts: the ledger counts integers, readers see money or points."""
+
+    model_config = ConfigDict(frozen=True)
+
+    unit: str = Field(description="an ISO 4217 currency code (EUR) or a unit name (points)")
+    decimals: int = Field(description="ledger units per displayed unit, as a power of ten (2: cents)")
+
+
 class WebConfigPublic(BaseModel):
     """What the pages start from; the reader may replace the node and the contract."""
 
@@ -52,6 +61,7 @@ class WebConfigPublic(BaseModel):
     chain_id: int | None = Field(description="the chain the mirror follows (null before the first index)")
     contract: str | None = Field(description="the ledger contract's address")
     audit_token_required: bool
+    display: DisplayPublic
 
 
 def _assets() -> dict[str, Path]:
@@ -69,6 +79,7 @@ def web_router(settings: Settings) -> APIRouter:
     assets = _assets()
     rpc_url = settings.effective_public_rpc_url
     configured_contract = settings.contract_address.lower() if settings.contract_address else None
+    display = DisplayPublic(unit=settings.display_unit, decimals=settings.display_decimals)
 
     @router.get("/")
     async def player_page() -> FileResponse:
@@ -91,7 +102,7 @@ def web_router(settings: Settings) -> APIRouter:
             chain_id, contract = None, None
         return WebConfigPublic(
             rpc_url=rpc_url, chain_id=chain_id, contract=configured_contract or contract,
-            audit_token_required=context.api_token is not None,
+            audit_token_required=context.api_token is not None, display=display,
         )  # fmt: skip
 
     @router.get("/web/audit/series", dependencies=[Depends(require_audit_token)])

@@ -14,6 +14,16 @@ interface IRewardsLedger {
     /// @dev `Issued`: ref = reference (single issue) or the row reference (batch), aux = 0 or the
     /// batch id. `Paid`: ref = payment reference. `Reversed`: ref = the reversed entry's seq,
     /// aux = reason. `Expired`: ref = expiry reference, aux = reason.
+    ///
+    /// Adding a kind: append it here (never reorder or remove one: its number is folded into
+    /// every head, so existing chains would stop verifying), say above what its `ref` and `aux`
+    /// hold, and declare its past-tense event below with `seq` and `head`. Its entry path lives in
+    /// a module that inherits `LedgerCore`: it takes its number from `_nextSeq()` (which also
+    /// refuses entries while paused), makes its checks and effects, records the entry with
+    /// `_append` (fold, head, count, and the amount added to the kind's total, kept for up to
+    /// `LedgerCore.MAX_KINDS` kinds) and emits its event with the head `_append` returns. Off
+    /// chain, the same number goes into `ledger/hashchain.py`'s `EntryKind` and the entry model
+    /// that decodes the event.
     enum EntryKind {
         None,
         Issued,
@@ -84,6 +94,12 @@ interface IRewardsLedger {
     error RewardAlreadyReversed(uint256 rewardSeq, uint256 reversalSeq);
     /// @notice A reversal cannot take back more than the reward it names.
     error RewardReversalExceedsReward(uint256 rewardSeq, uint256 amount, uint256 rewarded);
+    /// @notice The ledger is paused and takes no entries. Named, like {ExpectedPause}, {Paused} and
+    /// {Unpaused}, as in OpenZeppelin's `Pausable`, so the selectors and topics that operators'
+    /// tooling decodes stay the same.
+    error EnforcedPause();
+    /// @notice The ledger is not paused, so there is no pause to lift.
+    error ExpectedPause();
 
     // ---------------------------------------------------------------- events
 
@@ -126,6 +142,10 @@ interface IRewardsLedger {
     );
     /// @notice An amount of a player's balance expired (entry `seq`).
     event BalanceExpired(uint256 seq, bytes32 indexed player, uint256 amount, bytes32 ref, bytes32 reason, bytes32 head);
+    /// @notice `account` paused the ledger: no entry is made until it is unpaused.
+    event Paused(address account);
+    /// @notice `account` lifted the pause.
+    event Unpaused(address account);
 
     // ---------------------------------------------------------------- campaigns
 
@@ -164,10 +184,10 @@ interface IRewardsLedger {
     /// @notice Expires part of a player's balance. Issuer only; the reference can be used once.
     function expire(bytes32 player, uint256 amount, bytes32 ref, bytes32 reason) external returns (uint256 seq);
 
-    /// @notice Stops every new entry. Pauser only.
+    /// @notice Stops every new entry. Pauser only; refused with {EnforcedPause} if already paused.
     function pause() external;
 
-    /// @notice Lets entries through again. Pauser only.
+    /// @notice Lets entries through again. Pauser only; refused with {ExpectedPause} if not paused.
     function unpause() external;
 
     // ---------------------------------------------------------------- views
@@ -193,4 +213,7 @@ interface IRewardsLedger {
 
     /// @notice The entry that reversed reward `rewardSeq`, or zero.
     function reversalOf(uint256 rewardSeq) external view returns (uint256);
+
+    /// @notice Whether the ledger is paused.
+    function paused() external view returns (bool);
 }

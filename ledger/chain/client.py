@@ -115,12 +115,16 @@ class LedgerClient:
 
     def references_used(self, refs: list[bytes], block: BlockIdentifier = "latest") -> list[bool]:
         """Whether each reference was used, asked in one JSON-RPC batch."""
+        return [value != b"\x00" * 32 for value in self.references_of(refs, block)]
+
+    def references_of(self, refs: list[bytes], block: BlockIdentifier = "latest") -> list[bytes]:
+        """What each reference committed to (zero if unused), asked in JSON-RPC batches."""
         tag = block if isinstance(block, str) else hex(int(block))
         requests_ = [
             ("eth_call", [{"to": self.address, "data": "0x" + self.encode("referenceOf", ref).hex()}, tag])
             for ref in refs
         ]
-        used = []
+        used: list[bytes] = []
         for start in range(0, len(requests_), 500):
             provider: Any = self.w3.provider
             try:
@@ -132,7 +136,7 @@ class LedgerClient:
             for reply in replies:
                 if "result" not in reply:
                     raise NodeError(f"the node refused a call: {reply.get('error')}")
-                used.append(int(reply["result"], 16) != 0)
+                used.append(bytes.fromhex(reply["result"][2:]).rjust(32, b"\x00")[-32:])
         return used
 
     def reversal_of(self, reward_seq: int, block: BlockIdentifier = "latest") -> int:

@@ -9,7 +9,6 @@ from ledger.chain.keystore import account_from_private_key, create_keystore, key
 from ledger.cli.common import clean_errors, out, settings
 from ledger.cli.context import keystore_password, open_ledger
 from ledger.encoding import checksum
-from ledger.errors import LedgerError
 
 app = typer.Typer(help="Create and inspect the operator's signing account.")
 
@@ -38,11 +37,7 @@ def show() -> None:
         address = keystore_address(cfg.keystore_path)
         source = str(cfg.keystore_path)
     out.print(f"address  {address}  ({source})")
-    try:
-        client = open_ledger(cfg)
-    except LedgerError as exc:
-        out.print(f"ledger   not reachable: {exc}")
-        return
+    client = open_ledger(cfg)  # unreachable: the address above, then one error line
     balance = client.w3.eth.get_balance(checksum(address))
     roles = [name for name in ROLE_NAMES if client.has_role(name, address)]
     out.print(f"balance  {balance / 10**18:.6f} ETH on chain {client.chain_id}")

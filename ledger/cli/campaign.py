@@ -12,7 +12,7 @@ import typer
 from eth_utils.crypto import keccak
 
 from ledger.cli.common import clean_errors, iso, out, settings
-from ledger.cli.context import open_ledger, open_sender
+from ledger.cli.context import open_ledger, open_writer
 from ledger.encoding import bytes_to_text, parse_amount, text_to_bytes
 from ledger.errors import InputError
 from ledger.ops.entries import close_campaign, create_campaign
@@ -30,9 +30,11 @@ def parse_time(value: str, now: int) -> int:
     value = value.strip()
     if value == "now":
         return now
+    if len(value) > 40:
+        raise InputError(f"time {value[:40]!r}... is not a time")
     if match := _RELATIVE.match(value):
         return now + int(match.group(1)) * _UNITS[match.group(2)]
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return int(value)
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -41,6 +43,14 @@ def parse_time(value: str, now: int) -> int:
     if parsed.tzinfo is None:
         raise InputError(f"time {value!r} has no time zone: add Z or +00:00")
     return int(parsed.timestamp())
+
+
+def check_window(start: int, end: int) -> None:
+    """The window the contract accepts: it ends after it starts, within 40-bit unix seconds."""
+    if end <= start:
+        raise InputError("the campaign must end after it starts")
+    if start < 0 or end >= 2**40:
+        raise InputError("the campaign window must lie between 1970 and the year 36812")
 
 
 @app.command()
@@ -64,9 +74,10 @@ def create(
     # the chain's clock decides the window, and it may run behind the wall clock
     now = min(int(time.time()), int(client.w3.eth.get_block("latest")["timestamp"]))
     start_at, end_at = parse_time(start, now), parse_time(end, now)
-    if end_at <= start_at:
-        raise InputError("the campaign must end after it starts")
-    receipt = create_campaign(client, open_sender(cfg, client), cid, amount, keccak(text), start_at, end_at)
+    check_window(start_at, end_at)
+    writer = open_writer(cfg, client)
+    with writer.writing(f"create campaign {bytes_to_text(cid)}") as sender:
+        receipt = create_campaign(client, sender, cid, amount, keccak(text), start_at, end_at)
     saved = save_terms(cfg.terms_dir, text)
     out.print(f"created campaign {bytes_to_text(cid)} (block {receipt.block_number})")
     out.print(f"  budget {amount}, open {iso(start_at)} to {iso(end_at)}")
@@ -80,7 +91,8 @@ def close(campaign_id: CampaignId) -> None:
     cfg = settings()
     cid = text_to_bytes(campaign_id, what="campaign id")
     client = open_ledger(cfg)
-    receipt = close_campaign(client, open_sender(cfg, client), cid)
+    with open_writer(cfg, client).writing(f"close campaign {bytes_to_text(cid)}") as sender:
+        receipt = close_campaign(client, sender, cid)
     out.print(f"closed campaign {bytes_to_text(cid)} (block {receipt.block_number})")
 
 

@@ -4,7 +4,9 @@ and `--help` should not pay for web3 and the database stack)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -12,7 +14,9 @@ import typer
 from rich.console import Console
 
 from ledger.config import Settings, load_settings
-from ledger.errors import LedgerError
+from ledger.errors import InputError, LedgerError, NodeError
+
+NODE_FAILED = NodeError.exit_code
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -33,8 +37,57 @@ def clean_errors(fn: F) -> F:
         except KeyboardInterrupt:
             err.print("interrupted: what was sent is on chain; re-running the same command is safe")
             raise typer.Exit(130) from None
+        except Exception as exc:
+            if not type(exc).__module__.startswith(("web3", "eth_", "requests", "urllib3")):
+                raise
+            # the node answered something web3 could not use (a vanished node, a foreign chain)
+            err.print(f"error: the node failed: {type(exc).__name__}: {_first_line(exc)}", markup=False)
+            raise typer.Exit(NODE_FAILED) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def slow(message: str, after: float = 1.0) -> Iterator[None]:
+    """Says `message` on stderr if the block takes longer than `after` seconds."""
+    timer = threading.Timer(after, lambda: say(message))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def say(message: str) -> None:
+    """One status line on stderr (what a command waits for, what it found on the way)."""
+    err.print(message, markup=False)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else ""
+
+
+def parse_count(value: str, what: str) -> int:
+    """A positive whole number given on the command line, with one clear line when it is not."""
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) < 1:
+        raise InputError(f"{what} {value[:40]!r} is not a positive whole number")
+    return int(text)
+
+
+def parse_seconds(value: str | None) -> float | None:
+    """A number of seconds (0 or more), or None when not given."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise InputError(f"--wait {value[:40]!r} is not a number of seconds") from None
+    if not 0 <= seconds < 10**7:
+        raise InputError(f"--wait {value[:40]!r} must be between 0 and 10,000,000 seconds")
+    return seconds
 
 
 def settings() -> Settings:

@@ -1,4 +1,4 @@
-"""Opening the chain for a command: the node, the ledger's address and the signing key."""
+"""Opening the chain for a command: the node, the ledger's address, the signing key, the writer."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from eth_account.signers.local import LocalAccount
 
 from ledger.chain.client import LedgerClient, connect
 from ledger.chain.deployments import load_deployment
-from ledger.chain.keystore import account_from_private_key, load_keystore
+from ledger.chain.keystore import account_from_private_key, keystore_address, load_keystore
 from ledger.chain.sender import Sender
+from ledger.cli.common import say, slow
 from ledger.config import Settings
 from ledger.errors import ConfigError, KeystoreError
+from ledger.ops.writer import Writer
 
 
 def open_ledger(cfg: Settings) -> LedgerClient:
@@ -37,7 +39,16 @@ def load_signer(cfg: Settings) -> LocalAccount:
     """The signing key: LEDGER_PRIVATE_KEY, else the keystore with its password."""
     if cfg.private_key is not None:
         return account_from_private_key(cfg.private_key.get_secret_value())
-    return load_keystore(cfg.keystore_path, keystore_password(cfg))
+    password = keystore_password(cfg)
+    with slow(f"unlocking the keystore {cfg.keystore_path} (scrypt takes a few seconds)"):
+        return load_keystore(cfg.keystore_path, password)
+
+
+def signer_address(cfg: Settings) -> str:
+    """The signing account's address, without unlocking the keystore."""
+    if cfg.private_key is not None:
+        return str(account_from_private_key(cfg.private_key.get_secret_value()).address)
+    return keystore_address(cfg.keystore_path)
 
 
 def keystore_password(cfg: Settings, confirm: bool = False) -> str:
@@ -54,4 +65,27 @@ def keystore_password(cfg: Settings, confirm: bool = False) -> str:
 
 
 def open_sender(cfg: Settings, client: LedgerClient) -> Sender:
-    return Sender(client.w3, load_signer(cfg), timeout=cfg.tx_timeout)
+    return Sender(client.w3, load_signer(cfg), timeout=cfg.tx_timeout, on_wait=say)
+
+
+def deploy_block(cfg: Settings, client: LedgerClient) -> int:
+    """The ledger's deployment block if the deployments file knows it; else 0."""
+    deployment = load_deployment(cfg.deployments_dir, client.chain_id)
+    if deployment is not None and deployment.address.lower() == client.address.lower():
+        return deployment.block_number
+    return 0
+
+
+def open_writer(
+    cfg: Settings, client: LedgerClient, dry_run: bool = False, lock_wait: float | None = None
+) -> Writer:
+    """The write path for `client`: signer (none for a dry run), lock, journal and mirror."""
+    return Writer(
+        client,
+        None if dry_run else open_sender(cfg, client),
+        cfg.data_dir,
+        deploy_block=deploy_block(cfg, client),
+        mirror_url=cfg.effective_database_url,
+        lock_wait=cfg.lock_wait if lock_wait is None else lock_wait,
+        say=say,
+    )

@@ -8,8 +8,8 @@ import typer
 
 from ledger.artifact import ROLE_NAMES
 from ledger.cli.common import clean_errors, out, settings
-from ledger.cli.context import load_signer, open_ledger, open_sender
-from ledger.encoding import checksum
+from ledger.cli.context import open_ledger, open_writer, signer_address
+from ledger.encoding import checksum, shown
 from ledger.errors import InputError
 from ledger.ops.entries import set_role
 
@@ -22,7 +22,7 @@ Address = Annotated[str, typer.Argument(help="the account")]
 def _role(name: str) -> str:
     name = name.strip().lower()
     if name not in ROLE_NAMES:
-        raise InputError(f"unknown role {name!r}: expected one of {', '.join(ROLE_NAMES)}")
+        raise InputError(f"unknown role {shown(name)}: expected one of {', '.join(ROLE_NAMES)}")
     return name
 
 
@@ -36,7 +36,8 @@ def grant(role: Role, address: Address) -> None:
     if client.has_role(name, account):
         out.print(f"{account} already has the {name} role")
         return
-    receipt = set_role(client, open_sender(cfg, client), name, account, granted=True)
+    with open_writer(cfg, client).writing(f"grant {name}") as sender:
+        receipt = set_role(client, sender, name, account, granted=True)
     out.print(f"granted {name} to {account} (block {receipt.block_number})")
 
 
@@ -50,7 +51,8 @@ def revoke(role: Role, address: Address) -> None:
     if not client.has_role(name, account):
         out.print(f"{account} does not have the {name} role")
         return
-    receipt = set_role(client, open_sender(cfg, client), name, account, granted=False)
+    with open_writer(cfg, client).writing(f"revoke {name}") as sender:
+        receipt = set_role(client, sender, name, account, granted=False)
     out.print(f"revoked {name} from {account} (block {receipt.block_number})")
 
 
@@ -60,6 +62,6 @@ def show(address: Annotated[str | None, typer.Argument(help="default: the signin
     """Show which roles an account holds."""
     cfg = settings()
     client = open_ledger(cfg)
-    account = checksum(address) if address else load_signer(cfg).address
+    account = checksum(address) if address is not None else signer_address(cfg)
     for name in ROLE_NAMES:
         out.print(f"{name:<7} {'yes' if client.has_role(name, account) else 'no'}")

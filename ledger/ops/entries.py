@@ -26,7 +26,7 @@ class EntryResult:
     gas_used: int
 
 
-def _entry_result(client: LedgerClient, receipt: Receipt, event: str) -> EntryResult:
+def entry_result(client: LedgerClient, receipt: Receipt, event: str) -> EntryResult:
     for raw in receipt.logs:
         if raw["address"].lower() != client.address.lower():
             continue
@@ -67,21 +67,21 @@ def issue_one(
     client: LedgerClient, sender: Sender, campaign_id: bytes, player: bytes, amount: int, ref: bytes
 ) -> EntryResult:
     receipt = sender.transact(client.address, client.encode("issue", campaign_id, player, amount, ref))
-    return _entry_result(client, receipt, "RewardIssued")
+    return entry_result(client, receipt, "RewardIssued")
 
 
 def record_payout(
     client: LedgerClient, sender: Sender, player: bytes, amount: int, ref: bytes
 ) -> EntryResult:
     receipt = sender.transact(client.address, client.encode("recordPayout", player, amount, ref))
-    return _entry_result(client, receipt, "PayoutRecorded")
+    return entry_result(client, receipt, "PayoutRecorded")
 
 
 def expire_balance(
     client: LedgerClient, sender: Sender, player: bytes, amount: int, ref: bytes, reason: bytes
 ) -> EntryResult:
     receipt = sender.transact(client.address, client.encode("expire", player, amount, ref, reason))
-    return _entry_result(client, receipt, "BalanceExpired")
+    return entry_result(client, receipt, "BalanceExpired")
 
 
 def reverse_reward(
@@ -89,7 +89,7 @@ def reverse_reward(
 ) -> EntryResult:
     args = (proof.id, proof.campaign_id, proof.first_seq, proof.records, proof.index)
     receipt = sender.transact(client.address, client.encode("reverse", args, amount, reason))
-    return _entry_result(client, receipt, "RewardReversed")
+    return entry_result(client, receipt, "RewardReversed")
 
 
 def set_paused(client: LedgerClient, sender: Sender, paused: bool) -> Receipt:

@@ -6,8 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from web3.exceptions import Web3RPCError
+
 from ledger.chain.client import TRANSPORT_ERRORS, LedgerClient
-from ledger.errors import InputError, NodeError
+from ledger.encoding import ROW_BYTES, unpack_rows
+from ledger.errors import InputError, NodeError, RangeTooLarge
 from ledger.events import decode_log, event_topic
 
 
@@ -29,21 +32,29 @@ class RewardProof:
 
 
 def scan_logs(
-    client: LedgerClient, topics: list[bytes], from_block: int, to_block: int, step: int = 50_000
+    client: LedgerClient,
+    topics: list[bytes],
+    from_block: int,
+    to_block: int,
+    step: int = 50_000,
+    more_topics: list[bytes | None] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Raw logs of the ledger with any of `topics`, oldest first, over block ranges."""
-    start = from_block
+    """Raw logs of the ledger with any of `topics` (and `more_topics` in the next positions),
+    oldest first, over block ranges that shrink when the node finds one too big."""
+    filters: list[Any] = [["0x" + t.hex() for t in topics]]
+    filters += [None if t is None else "0x" + t.hex() for t in more_topics or []]
+    start = max(from_block, 0)
     while start <= to_block:
         end = min(start + step - 1, to_block)
         try:
             logs = client.w3.eth.get_logs(
-                {
-                    "address": client.address,
-                    "fromBlock": start,
-                    "toBlock": end,
-                    "topics": [["0x" + t.hex() for t in topics]],
-                }
+                {"address": client.address, "fromBlock": start, "toBlock": end, "topics": filters}
             )
+        except (RangeTooLarge, Web3RPCError) as exc:
+            if step == 1:
+                raise NodeError(f"the node refused eth_getLogs for block {start}: {exc}") from exc
+            step = max(1, step // 4)  # nodes cap a getLogs answer's size or its block range
+            continue
         except TRANSPORT_ERRORS as exc:
             raise NodeError(f"the node stopped answering: {type(exc).__name__}") from exc
         for log in logs:
@@ -65,13 +76,11 @@ def find_reward(client: LedgerClient, seq: int, from_block: int = 0) -> RewardPr
             records = a["player"] + a["amount"].to_bytes(32, "big")
             return RewardProof(a["ref"], a["campaignId"], seq, records, 0, a["player"], a["amount"])
         if event.name == "BatchIssued":
-            rows = len(a["records"]) // 64
-            if a["firstSeq"] <= seq < a["firstSeq"] + rows:
-                index = seq - a["firstSeq"]
-                row = a["records"][index * 64 : index * 64 + 64]
-                amount = int.from_bytes(row[52:], "big")
+            index = seq - a["firstSeq"]
+            if 0 <= index < len(a["records"]) // ROW_BYTES:
+                row = unpack_rows(a["records"])[index]
                 return RewardProof(
-                    a["batchId"], a["campaignId"], a["firstSeq"], a["records"], index, row[:32], amount
+                    a["batchId"], a["campaignId"], a["firstSeq"], a["records"], index, row.player, row.amount
                 )
     raise InputError(f"entry {seq} is not an issued reward (a payout, reversal or expiry cannot be reversed)")
 
@@ -89,10 +98,11 @@ def find_player_reward(
             records = player + a["amount"].to_bytes(32, "big")
             return RewardProof(a["ref"], campaign_id, a["seq"], records, 0, player, a["amount"])
         records = a.get("records", b"")
-        for index in range(len(records) // 64):
-            if records[index * 64 : index * 64 + 32] == player:
-                amount = int.from_bytes(records[index * 64 + 52 : index * 64 + 64], "big")
-                return RewardProof(a["batchId"], campaign_id, a["firstSeq"], records, index, player, amount)
+        for index, row in enumerate(unpack_rows(records)):
+            if row.player == player:
+                return RewardProof(
+                    a["batchId"], campaign_id, a["firstSeq"], records, index, player, row.amount
+                )
     raise InputError(f"player 0x{player.hex()} has no reward from this campaign")
 
 

@@ -48,26 +48,28 @@ def sums_of(entries: Sequence[ClaimedEntry], newer: Sequence[NewerEntry] = ()) -
     return sums_by_kind(pairs + [(n.kind, n.amount) for n in newer])
 
 
-def check_balance(claimed: ClaimedBalance, entries: Sequence[ClaimedEntry], chain: tuple[int, int] | None) -> list[tuple[str, str]]:  # fmt: skip
-    """The API's figures must be the contract's at the API's block (`chain`, None when the node has
-    no such block) and its entries' sums."""
+def check_balance(claimed: ClaimedBalance, chain: tuple[int, int]) -> list[str]:
+    """The API's available and earned must be the contract's `playerOf` at the API's block."""
+    at = f"at block {claimed.as_of_block}"
+    stated = (("available", claimed.available, chain[0]), ("earned", claimed.earned, chain[1]))
+    return [
+        f"balance: the API says {name} {said}, the contract says {truth} {at}"
+        for name, said, truth in stated
+        if said != truth
+    ]
+
+
+def check_figures(claimed: ClaimedBalance, entries: Sequence[ClaimedEntry]) -> list[str]:
+    """The API's entries must add up to the figures it states beside them."""
     sums, at = sums_of(entries), f"at block {claimed.as_of_block}"
     stated = {"available": (claimed.available, balance_of(sums)), "earned": (claimed.earned, earned_of(sums)),
               "paid": (claimed.paid, sums["paid"]), "reversed": (claimed.reversed, sums["reversed"]),
               "expired": (claimed.expired, sums["expired"])}  # fmt: skip
-    problems = [
-        f"balance: the API says {name} {said}, its entries add up to {truth} {at}"
+    return [
+        f"history: the API says {name} {said}, its entries add up to {truth} {at}"
         for name, (said, truth) in stated.items()
         if said != truth
     ]
-    if chain is not None:
-        for name, said, truth in (
-            ("available", claimed.available, chain[0]),
-            ("earned", claimed.earned, chain[1]),
-        ):
-            if said != truth:
-                problems.append(f"balance: the API says {name} {said}, the contract says {truth} {at}")
-    return [("balance", p) for p in problems]  # fmt: skip
 
 
 def check_history(
@@ -165,9 +167,10 @@ def _judge(api: LedgerApi, rpc: Rpc, claimed: ClaimedBalance, block: dict[str, A
     blocks = [number, api_block] if anchored and api_block != number else [number]
     figures = players_on_chain(rpc, address, player, blocks)
     report.balance, report.earned = figures[0]
-    at_api = figures[-1] if anchored else None
-    for category, message in check_balance(claimed, entries, at_api):
-        report.add(category, message)
+    for message in check_balance(claimed, figures[-1]) if anchored else []:
+        report.add("balance", message)
+    for message in check_figures(claimed, entries):
+        report.add("history", message)
     if lag > report.max_lag:
         report.notes.append("the history was not added up at the chosen block: the API is too far behind")
     else:

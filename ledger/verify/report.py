@@ -25,8 +25,8 @@ CATEGORIES = (
     "sender",  # each entry's transaction was sent by the account the API names
     "fields",  # each entry's fields are exactly the log's
     "head",  # each entry's hash-chain head is the contract's (or folds to it inside a batch)
-    "balance",  # the API's figures are the contract's at its block and its entries' sums
-    "history",  # the entries, with those newer than the API, add up to the contract's at the block judged
+    "balance",  # the API's balance and lifetime earned are the contract's at its block
+    "history",  # the entries add up to the API's figures and, with those newer than the API, to the contract's
     "proof",  # the storage proof of the balance verifies against the block's state root
 )
 

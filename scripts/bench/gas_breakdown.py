@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
 import sys
 import tempfile
 from collections import Counter
@@ -22,7 +21,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from issuance import free_port, ledger_on, rows_for
+from issuance import fixed_key, free_port, ledger_on, rows_for
 
 from ledger.chain.client import LedgerClient
 from ledger.chain.node import LocalNode
@@ -74,16 +73,12 @@ def per(parts: dict[str, int], count: int) -> dict[str, float]:
 
 
 def measure(client: LedgerClient, sender: Sender, campaign: bytes, rows: int) -> dict[str, dict[str, float]]:
-    players = [secrets.token_bytes(32) for _ in range(rows)]
+    players = [fixed_key() for _ in range(rows)]
     records = pack_rows(rows_for(players))
-    sender.transact(client.address, client.encode("issueBatch", secrets.token_bytes(32), campaign, records))
-    returning = breakdown(
-        sender, client.address, client.encode("issueBatch", secrets.token_bytes(32), campaign, records)
-    )
+    sender.transact(client.address, client.encode("issueBatch", fixed_key(), campaign, records))
+    returning = breakdown(sender, client.address, client.encode("issueBatch", fixed_key(), campaign, records))
     player = players[0]  # a returning player, as in the issuance benchmark's single issue
-    single = breakdown(
-        sender, client.address, client.encode("issue", campaign, player, 250, secrets.token_bytes(32))
-    )
+    single = breakdown(sender, client.address, client.encode("issue", campaign, player, 250, fixed_key()))
     return {"returning_row": per(returning, rows), "single_issue": per(single, 1)}
 
 

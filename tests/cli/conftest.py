@@ -52,8 +52,7 @@ def failed_cleanly(result: Result, expected: str) -> None:
     assert "Traceback" not in result.output + result.stderr
 
 
-@pytest.fixture
-def cli(tmp_path: Path, anvil: LocalNode, w3: Web3, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
+def make_cli(tmp_path: Path, anvil: LocalNode, w3: Web3, monkeypatch: pytest.MonkeyPatch) -> Cli:
     for name in list(os.environ):
         if name.startswith("LEDGER_") and name != "LEDGER_TEST_DATABASE_URL":
             monkeypatch.delenv(name)
@@ -67,16 +66,24 @@ def cli(tmp_path: Path, anvil: LocalNode, w3: Web3, monkeypatch: pytest.MonkeyPa
         "LEDGER_RPC_URL": anvil.url,
         "LEDGER_KEYSTORE_PASSWORD": PASSWORD,
     }
-    yield Cli(w3, data_dir, address, env)
+    return Cli(w3, data_dir, address, env)
+
+
+def deploy_cli(cli: Cli, tmp_path: Path) -> Cli:
+    """The CLI with a deployed ledger, every role, and an open `welcome` campaign (budget 1,000,000)."""
+    cli.ok("deploy", "--grant", "issuer,payer,pauser")
+    terms = tmp_path / "welcome.txt"
+    terms.write_text("Welcome bonus: 100 points on sign-up.\n", encoding="utf-8")
+    cli.ok("campaign", "create", "welcome", "--budget", "1000000", "--terms", str(terms))
+    return cli
+
+
+@pytest.fixture
+def cli(tmp_path: Path, anvil: LocalNode, w3: Web3, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
+    yield make_cli(tmp_path, anvil, w3, monkeypatch)
 
 
 @pytest.fixture
 def deployed(cli: Cli, tmp_path: Path) -> Cli:
     """The CLI with a deployed ledger, every role, and an open `welcome` campaign (budget 1,000,000)."""
-    cli.ok("deploy")
-    for role in ("issuer", "payer", "pauser"):
-        cli.ok("roles", "grant", role, cli.address)
-    terms = tmp_path / "welcome.txt"
-    terms.write_text("Welcome bonus: 100 points on sign-up.\n", encoding="utf-8")
-    cli.ok("campaign", "create", "welcome", "--budget", "1000000", "--terms", str(terms))
-    return cli
+    return deploy_cli(cli, tmp_path)

@@ -12,7 +12,7 @@ from ledger.chain.deployments import load_deployment
 from ledger.chain.keystore import load_keystore
 from ledger.chain.sender import Sender
 from ledger.encoding import pack_rows, text_to_bytes
-from ledger.ops.batch import load_or_save_plan, make_plan, read_batch_file
+from ledger.ops.csvfile import read_batch
 from tests.cli.conftest import PASSWORD, Cli, failed_cleanly
 from tests.conftest import free_port
 
@@ -66,12 +66,29 @@ def test_bad_input_is_refused_with_one_line_and_sends_nothing(
     assert deployed.nonce() == before
 
 
-def test_a_duplicate_reference_is_refused_and_pays_nothing_twice(deployed: Cli) -> None:
+def test_a_repeated_write_is_recorded_once_and_other_content_is_refused(deployed: Cli) -> None:
     deployed.ok("issue", "welcome", PLAYER, "5", "-r", "once")
+    deployed.ok("payout", PLAYER, "2", "-r", "wire-once")
+    deployed.ok("expire", PLAYER, "1", "-r", "exp-once", "--reason", "old")
     before = deployed.nonce()
-    failed_cleanly(deployed("issue", "welcome", PLAYER, "5", "-r", "once"), "reference once was already used")
+    assert "already recorded as entry 1" in deployed.ok("issue", "welcome", PLAYER, "5", "-r", "once")
+    assert "already recorded as entry 2" in deployed.ok("payout", PLAYER, "2", "-r", "wire-once")
+    assert "already recorded as entry 3" in deployed.ok(
+        "expire", PLAYER, "1", "-r", "exp-once", "--reason", "old"
+    )
+    refused = [
+        deployed("issue", "welcome", PLAYER, "6", "-r", "once"),
+        deployed("payout", PLAYER, "1", "-r", "wire-once"),
+        deployed("expire", PLAYER, "1", "-r", "exp-once", "--reason", "other"),
+        deployed("issue", "welcome", PLAYER, "1", "-r", "wire-once"),  # a payout's reference
+    ]
+    for result, seq in zip(refused, (1, 2, 3, 2), strict=True):
+        failed_cleanly(result, f"entry {seq}")
+        assert result.exit_code == 9
     assert deployed.nonce() == before
-    assert client_of(deployed).player(bytes.fromhex(PLAYER[2:])).balance == 5
+    client = client_of(deployed)
+    assert client.player(bytes.fromhex(PLAYER[2:])).balance == 5 - 2 - 1
+    assert client.chain_state()[0] == 3
 
 
 def test_a_missing_role_is_refused_by_name(deployed: Cli) -> None:
@@ -111,7 +128,7 @@ def test_issue_batch_issues_every_row_once_and_a_rerun_skips_everything(
     output = deployed.ok("issue-batch", str(path), "--campaign", "welcome", "--rows", "100")
     assert "250 rows issued in 3 batch(es)" in output
     rerun = deployed.ok("issue-batch", str(path), "--campaign", "welcome")
-    assert "0 rows issued" in rerun and "250 rows in 3 batch(es) had landed before" in rerun
+    assert "0 rows issued" in rerun and "250 rows had landed before" in rerun
     client = client_of(deployed)
     assert client.campaign(text_to_bytes("welcome")).issued == 2_500
     assert all(client.player(bytes.fromhex(p[2:])).balance == 10 for p in players[::25])
@@ -119,20 +136,17 @@ def test_issue_batch_issues_every_row_once_and_a_rerun_skips_everything(
 
 def test_a_partly_applied_batch_run_resumes_without_issuing_twice(deployed: Cli, tmp_path: Path) -> None:
     path, players = batch_file(tmp_path, 230, amount=7)
-    rows, digest = read_batch_file(path)
+    rows = read_batch(path).rows
     cid = text_to_bytes("welcome")
-    plan = load_or_save_plan(deployed.data_dir / "batches", make_plan(rows, digest, cid, 100))
-    # a run that crashed after its first batch landed
+    # the first 100 rows landed earlier, in a batch of another id (an older run, another tool)
     client = client_of(deployed)
     sender = Sender(deployed.w3, load_keystore(deployed.data_dir / "keys" / "operator.json", PASSWORD))
-    first = plan.chunks[0]
     sender.transact(
-        client.address,
-        client.encode("issueBatch", bytes.fromhex(first.batch_id[2:]), cid, pack_rows(rows[:100])),
+        client.address, client.encode("issueBatch", text_to_bytes("older-run"), cid, pack_rows(rows[:100]))
     )
 
     output = deployed.ok("issue-batch", str(path), "--campaign", "welcome", "--rows", "50")
-    assert "130 rows issued in 2 batch(es); 100 rows in 1 batch(es) had landed before" in output
+    assert "130 rows issued in 3 batch(es)" in output and "100 rows had landed before" in output
     assert client.campaign(cid).issued == 230 * 7
     assert {client.player(bytes.fromhex(p[2:])).balance for p in players} == {7}
 

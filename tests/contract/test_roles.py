@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from eth_account.signers.local import LocalAccount
 
-from ledger.artifact import role_id
+from ledger.artifact import load_artifact, role_id
 from ledger.chain.client import LedgerClient
 from ledger.chain.sender import Sender
 from ledger.encoding import pack_rows, text_to_bytes
@@ -105,3 +106,25 @@ def test_pause_stops_every_kind_of_entry(ledger: LedgerHarness) -> None:
     for data in calls:
         expect_revert(lambda d=data: ledger.sender.transact(ledger.client.address, d), "EnforcedPause")
     assert ledger.client.chain_state()[0] == 1
+
+
+def test_renouncing_a_role_needs_the_callers_own_address(
+    ledger: LedgerHarness, stranger: LocalAccount
+) -> None:
+    renounce_for_stranger = ledger.client.encode("renounceRole", PAUSER, stranger.address)
+    expect_revert(
+        lambda: ledger.sender.transact(ledger.client.address, renounce_for_stranger),
+        "AccessControlBadConfirmation",
+    )
+    assert ledger.client.has_role("pauser", ledger.account.address)
+    ledger.sender.transact(
+        ledger.client.address, ledger.client.encode("renounceRole", PAUSER, ledger.account.address)
+    )
+    assert not ledger.client.has_role("pauser", ledger.account.address)
+
+
+def test_every_error_in_the_abi_is_expected_by_some_contract_test() -> None:
+    sources = "".join(path.read_text(encoding="utf-8") for path in Path(__file__).parent.glob("test_*.py"))
+    errors = {item["name"] for item in load_artifact().abi if item["type"] == "error"}
+    assert {"EnforcedPause", "ExpectedPause", "AccessControlUnauthorizedAccount"} <= errors
+    assert {name for name in errors if f'"{name}"' not in sources} == set()

@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 import pytest
+from eth_utils.crypto import keccak
 from web3 import Web3
 
 from api.node import balance_proof
@@ -49,6 +50,25 @@ def test_a_storage_proof_shows_the_packed_balance_and_earned(world: World, rpc: 
         account.storage_root, player_slot(world.players["alice"]), proof.storage_proof.proof
     )
     assert (word & (2**128 - 1), word >> 128) == (320, 405)
+
+
+def test_a_players_slot_is_in_the_ledgers_own_namespace_and_its_proof_shows_the_views_figures(
+    world: World, rpc: Rpc
+) -> None:
+    # ERC-7201 as the EIP states it; `players` is the first member of rewardsledger.storage.Core.
+    inner = int.from_bytes(keccak(text="rewardsledger.storage.Core"), "big") - 1
+    root = int.from_bytes(keccak(inner.to_bytes(32, "big")), "big") & ~0xFF
+    player = world.players["bob"]
+    slot = keccak(player + root.to_bytes(32, "big"))
+    assert player_slot(player) == slot
+    number = world.w3.eth.block_number
+    raw = rpc.call("eth_getProof", [world.address, ["0x" + slot.hex()], hex(number)])
+    account = verify_account(
+        hex_bytes(raw_block(world.w3, number)["stateRoot"]), hex_bytes(world.address), raw["accountProof"]
+    )
+    word = verify_storage(account.storage_root, slot, raw["storageProof"][0]["proof"])
+    state = world.client.player(player, block=number)
+    assert (word & (2**128 - 1), word >> 128) == (state.balance, state.earned) != (0, 0)
 
 
 def test_a_proof_of_an_absent_slot_shows_zero(world: World, rpc: Rpc) -> None:

@@ -75,7 +75,7 @@ def test_a_tampered_amount_is_caught(served: Served) -> None:
         in result.output
     )
     assert (
-        "problem: balance: the API says available 320, its entries add up to 1320 at block" in result.output
+        "problem: history: the API says available 320, its entries add up to 1320 at block" in result.output
     )
     assert (
         "problem: history: the entries add up to balance 1320 but the contract says 320 at block"
@@ -136,7 +136,7 @@ def test_a_dropped_entry_is_caught_by_the_balance(served: Served) -> None:
     result = run_cli(served, "bob")
     assert result.exit_code == 1
     assert "problem: history: the entries add up to balance 77 but the contract says 67" in result.output
-    assert "problem: balance: the API says paid 10, its entries add up to 0" in result.output
+    assert "problem: history: the API says paid 10, its entries add up to 0" in result.output
 
 
 def test_a_dropped_issue_is_caught_by_lifetime_earned(served: Served) -> None:
@@ -157,7 +157,7 @@ def test_a_wrong_balance_is_caught(served: Served) -> None:
     )
     result = run_cli(served, "alice")
     assert result.exit_code == 1
-    assert "problem: balance: the API says available 999, its entries add up to 320" in result.output
+    assert "problem: history: the API says available 999, its entries add up to 320" in result.output
     assert "problem: balance: the API says available 999, the contract says 320" in result.output
 
 

@@ -18,6 +18,7 @@ from web3 import Web3
 
 from api.main import create_app
 from ledger.chain.node import LocalNode
+from ledger.config import Settings
 from ledger.db.engine import make_engine
 from tests.api.conftest import settings_for
 from tests.api.world import index_into
@@ -33,8 +34,10 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-DESKTOP = {"width": 1100, "height": 900}
+DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
+WIDTHS = (1280, 390)  # the screens the pages are checked at: a laptop and a phone
+EUROS = {"display_unit": "EUR", "display_decimals": 2}
 
 
 @dataclass
@@ -69,11 +72,30 @@ def site_over(world: WebWorld, anvil: LocalNode, directory: Path) -> Iterator[Si
         index_into(world, url)
         engine = make_engine(url)
         try:
-            settings = settings_for(url, world, anvil, TOKEN).model_copy(update={"public_rpc_url": None})
-            with serving(create_app(settings)) as base:  # the pages verify against this anvil
+            with serving(
+                create_app(web_settings(url, world, anvil))
+            ) as base:  # pages verify against this anvil
                 yield Site(world, base, anvil.url, engine, url)
         finally:
             engine.dispose()
+
+
+def web_settings(url: str, world: WebWorld, anvil: LocalNode, **update: Any) -> Settings:
+    return settings_for(url, world, anvil, TOKEN).model_copy(update={"public_rpc_url": None, **update})
+
+
+@contextmanager
+def served_as(site: Site, anvil: LocalNode, **update: Any) -> Iterator[Site]:
+    """The same mirror served by a second API whose settings differ by `update` (e.g. display)."""
+    with serving(create_app(web_settings(site.url, site.world, anvil, **update))) as base:
+        yield Site(site.world, base, site.rpc, site.engine, site.url)
+
+
+@pytest.fixture(scope="package")
+def euro_site(site: Site, anvil: LocalNode) -> Iterator[Site]:
+    """The shared mirror, for an operator whose ledger counts euro cents."""
+    with served_as(site, anvil, **EUROS) as served:
+        yield served
 
 
 @pytest.fixture(scope="package")

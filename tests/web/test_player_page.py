@@ -16,16 +16,18 @@ from ledger.ops.entries import issue_one
 from ledger.terms import save_terms, terms_path
 from tests.api.world import index_into
 from tests.conftest import free_port
-from tests.web.conftest import Site, update_docs_screenshot
+from tests.web.conftest import Site
 from tests.web.pages import (
-    amount_text,
     api_history,
     entries_shown,
     open_player,
     open_terms,
+    points,
     show_all,
+    signed,
     utc,
     verify,
+    when,
 )
 
 
@@ -33,8 +35,9 @@ def test_the_page_shows_the_same_balance_and_history_as_the_api(page: Page, site
     open_player(page, site, "alice")
     balance = site.api(f"/v1/players/{site.world.key('alice')}/balance")
     for key in ("available", "earned", "paid", "reversed", "expired"):
-        assert page.inner_text(f"#{key}") == amount_text(balance[key])
-    assert f"as of block {balance['as_of_block']}" in page.inner_text("#as-of")
+        assert page.inner_text(f"#{key}") == points(balance[key])
+    as_of = page.text_content("#balance-proof [data-field=as-of-block]") or ""
+    assert as_of.startswith(f"{balance['as_of_block']} ")  # in the proof, with the block's hash
 
     first_page = entries_shown(page)
     assert len(first_page) == 20 and page.locator("#more").is_visible()  # one page, then paging
@@ -47,10 +50,12 @@ def test_the_page_shows_the_same_balance_and_history_as_the_api(page: Page, site
         v = e["verification"]
         assert row["kind"] == e["kind"]
         assert row["amount"] == e["amount"]
-        assert row["amount_text"] == ("+" if e["kind"] == "issued" else "\u2212") + amount_text(e["amount"])
+        assert row["amount_text"] == signed(e["kind"], points(e["amount"]))
         assert row["campaign"] == e["campaign"]
         assert row["reference"] == (f"entry #{e['reward_seq']}" if e["kind"] == "reversed" else e["ref_text"])
-        assert row["time"] == utc(e["block_time"])
+        assert row["time"] == when(e["block_time"])
+        assert row["recorded"] == utc(e["block_time"])
+        assert row["sender"] == e["sender"]
         assert (row["block"], row["tx"], row["log"]) == (
             str(v["block_number"]),
             v["tx_hash"],
@@ -58,7 +63,7 @@ def test_the_page_shows_the_same_balance_and_history_as_the_api(page: Page, site
         )
         batch = e["batch_id"] and f"{bytes_to_text(bytes.fromhex(e['batch_id'][2:]))}, row {v['batch_index']}"
         assert row["batch"] == batch
-        assert row["status"] == "unchecked"
+        assert row["status"] == "verified"  # checked against the node as soon as shown
 
 
 def test_verify_marks_every_entry_of_every_kind_verified_against_the_node(page: Page, site: Site) -> None:
@@ -73,16 +78,14 @@ def test_verify_marks_every_entry_of_every_kind_verified_against_the_node(page: 
     assert all(row["status"] == "verified" for row in shown), [
         r["check"] for r in shown if r["status"] != "verified"
     ]
-    assert summary.startswith(f"All {len(shown)} entries verified against node {site.rpc}")
+    assert summary == f"Your balance and all {len(shown)} entries match the chain."
     assert page.get_attribute("#balance-check", "data-status") == "verified"
     assert (
         page.inner_text("#history-check")
-        == "Your whole history adds up to your balance and lifetime earnings on chain."
+        == "Your whole history adds up to your balance and to everything you earned."
     )
-
-    page.set_viewport_size({"width": 1000, "height": 1250})
-    page.evaluate("() => window.scrollTo(0, 0)")
-    update_docs_screenshot(page, "page.png")
+    node = page.get_attribute("#check-proof [data-field=node] code", "data-full") or ""
+    assert node.rstrip("/") == site.rpc
 
 
 def test_an_amount_tampered_in_sql_marks_that_entry_failed_and_only_that_one(
@@ -101,7 +104,7 @@ def test_an_amount_tampered_in_sql_marks_that_entry_failed_and_only_that_one(
     assert lied["status"] == "failed"  # ...and the chain refutes it
     assert f"amount is 9999 here but {target['amount']} on chain" in lied["check"]
     assert all(row["status"] == "verified" for row in shown.values())
-    assert summary.startswith(f"1 of {len(shown) + 1} entries failed")
+    assert summary.startswith(f"1 of your {len(shown) + 1} entries does not match the chain.")
 
 
 def test_an_entry_dropped_from_the_mirror_leaves_a_history_that_does_not_add_up(
@@ -117,7 +120,7 @@ def test_an_entry_dropped_from_the_mirror_leaves_a_history_that_does_not_add_up(
     shown = entries_shown(page)
     assert dropped["seq"] not in {row["seq"] for row in shown}
     assert all(row["status"] == "verified" for row in shown)  # every entry shown is true...
-    assert summary.endswith("but they do not add up to the balance.")  # ...but one is missing
+    assert summary.endswith("but they do not add up to your balance.")  # ...but one is missing
     earned = int(site.api(f"/v1/players/{site.world.key('alice')}/balance")["earned"])
     assert page.get_attribute("#history-check", "data-status") == "failed"
     assert (
@@ -133,9 +136,9 @@ def test_a_balance_altered_in_sql_fails_against_the_contract(page: Page, tampere
     with site.engine.begin() as conn:
         conn.execute(update(t.players).where(t.players.c.player == key).values(balance=available + 1_000))
     open_player(page, site, "alice")
-    assert page.inner_text("#available") == f"{available + 1_000:,}"
+    assert page.inner_text("#available") == points(available + 1_000)
     summary = verify(page)
-    assert summary.endswith("but the balance does not match.")
+    assert summary.endswith("the chain, but your balance does not.")
     assert page.get_attribute("#balance-check", "data-status") == "failed"
     assert f"available is {available + 1_000} here but {available} in the contract" in page.inner_text(
         "#balance-check"
@@ -182,8 +185,8 @@ def test_campaign_terms_open_from_an_entry_and_match_the_hash_on_chain(page: Pag
     terms = site.world.terms["welcome"]
     assert page.inner_text("#terms-text") == terms.decode()
     assert (
-        page.inner_text("#terms-chain-hash")
-        == page.inner_text("#terms-text-hash")
+        page.get_attribute("#terms-chain-hash", "data-full")
+        == page.get_attribute("#terms-text-hash", "data-full")
         == "0x" + keccak(terms).hex()
     )
 
@@ -206,7 +209,10 @@ def test_terms_the_api_swapped_for_other_text_show_as_not_matching_the_chain(
         welcome = next(row for row in entries_shown(page) if row["campaign"] == "welcome")
         assert open_terms(page, welcome["seq"]) == "These terms do NOT match the hash committed on chain."
         assert "50 credits" in page.inner_text("#terms-text")
-        assert page.inner_text("#terms-chain-hash") == "0x" + keccak(site.world.terms["welcome"]).hex()
+        assert (
+            page.get_attribute("#terms-chain-hash", "data-full")
+            == "0x" + keccak(site.world.terms["welcome"]).hex()
+        )
         assert page.get_attribute("#terms-status", "data-status") == "failed"
     finally:
         kept.unlink()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.main import create_app
-from api.web.series import _sums_in_python, _sums_in_sql, bucket_width, series
+from api.web.series import MONDAY, Period, _sums_in_python, _sums_in_sql, choose_period, series
 from ledger.chain.node import LocalNode
 from ledger.db import tables as t
 from ledger.db.engine import make_engine
@@ -45,18 +46,24 @@ def test_the_config_publishes_the_node_chain_and_contract(site: Site) -> None:
     config = get(site, "/web/config.json").json()
     assert config == {
         "rpc_url": site.rpc, "chain_id": 31337, "contract": site.world.address.lower(), "audit_token_required": True,
+        "display": {"unit": "points", "decimals": 0},
     }  # fmt: skip
 
 
 def test_the_config_prefers_the_public_rpc_url_the_operator_sets(site: Site, anvil: LocalNode) -> None:
     # Sync on purpose: this package's Playwright owns the event loop while its fixtures live.
     settings = settings_for(site.url, site.world, anvil).model_copy(
-        update={"public_rpc_url": "https://rpc.example.org/ledger"}
+        update={
+            "public_rpc_url": "https://rpc.example.org/ledger",
+            "display_unit": "EUR",
+            "display_decimals": 2,
+        }
     )
     with serving(create_app(settings)) as base:
         config = httpx.get(f"{base}/web/config.json").json()
     assert config["rpc_url"] == "https://rpc.example.org/ledger"
     assert config["audit_token_required"] is False
+    assert config["display"] == {"unit": "EUR", "decimals": 2}  # how the pages show amounts
 
 
 def test_the_series_needs_the_audit_token(site: Site) -> None:
@@ -65,15 +72,15 @@ def test_the_series_needs_the_audit_token(site: Site) -> None:
     assert get(site, "/web/audit/series?buckets=1", token=TOKEN).status_code == 422
 
 
-def test_the_series_sums_every_entry_by_kind_into_aligned_buckets(site: Site) -> None:
+def test_the_series_sums_every_entry_by_kind_into_aligned_periods(site: Site) -> None:
     series = get(site, "/web/audit/series?buckets=30", token=TOKEN).json()
     summary = site.api("/v1/audit/summary")
     for kind in ("issued", "paid", "reversed", "expired"):
         assert sum(int(p[kind]) for p in series["points"]) == int(summary[kind])
-    width = series["bucket_seconds"]
-    assert width == 86_400  # 16+ days of history in at most 30 buckets: a day each
+    assert (series["unit"], series["step"]) == ("day", 1)  # 16+ days of history in at most 30 periods
     times = [p["time"] for p in series["points"]]
-    assert all(time % width == 0 for time in times) and times == list(range(times[0], times[-1] + 1, width))
+    assert all(time % 86_400 == 0 for time in times) and times == list(range(times[0], times[-1] + 1, 86_400))
+    assert [p["end"] for p in series["points"][:-1]] == times[1:]
     assert len(times) <= 30
 
 
@@ -83,17 +90,46 @@ def test_the_series_sums_in_sql_and_in_python_agree(site: Site) -> None:
         assert _sums_in_sql(conn, first, 3600) == dict(_sums_in_python(conn, first, 3600))
 
 
+def ts(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+
 @pytest.mark.parametrize(
-    ("first", "last", "buckets", "width"),
-    [(0, 0, 60, 1), (0, 59, 60, 1), (0, 60, 60, 5), (1_000, 1_000 + 86_400 * 20, 60, 12 * 3600),
-     (0, 86_400 * 365 * 10, 60, 86_400 * 90)],
+    ("first", "last", "buckets", "period"),
+    [("2026-03-10 09:00:00", "2026-03-10 09:00:00", 60, ("second", 1)),
+     ("2026-03-10 09:00:00", "2026-03-10 09:00:59", 60, ("second", 1)),
+     ("2026-03-10 09:00:00", "2026-03-10 09:01:00", 60, ("second", 5)),
+     ("2026-03-10 09:00:00", "2026-03-10 09:40:00", 60, ("minute", 1)),
+     ("2026-03-10 09:00:00", "2026-03-10 09:40:00", 24, ("minute", 5)),
+     ("2026-03-10 09:00:00", "2026-03-11 05:00:00", 60, ("minute", 30)),
+     ("2026-03-10 09:00:00", "2026-03-30 09:00:00", 60, ("hour", 12)),
+     ("2026-03-10 09:00:00", "2026-03-30 09:00:00", 24, ("day", 1)),
+     ("2026-03-10 09:00:00", "2026-07-01 00:00:00", 24, ("week", 1)),
+     ("2026-03-10 09:00:00", "2027-01-01 00:00:00", 24, ("month", 1)),
+     ("2020-01-01 00:00:00", "2029-12-31 00:00:00", 60, ("month", 3)),
+     ("1990-01-01 00:00:00", "2029-12-31 00:00:00", 24, ("month", 24))],
 )  # fmt: skip
-def test_buckets_take_the_smallest_round_width_that_fits(
-    first: int, last: int, buckets: int, width: int
+def test_periods_are_the_finest_a_reader_counts_in_that_fit(
+    first: str, last: str, buckets: int, period: tuple[str, int]
 ) -> None:
-    assert bucket_width(first, last, buckets) == width
-    got = bucket_width(first, last, buckets)
-    assert last // got - first // got < buckets
+    chosen = choose_period(ts(first), ts(last), buckets)
+    assert (chosen.unit, chosen.step) == period
+    assert chosen.count(ts(first), ts(last)) <= buckets
+
+
+def test_periods_start_on_round_utc_times_and_follow_each_other() -> None:
+    t = ts("2026-03-11 17:42:13")  # a Wednesday
+    assert Period("minute", 15).floor(t) == ts("2026-03-11 17:30:00")
+    assert Period("hour", 6).floor(t) == ts("2026-03-11 12:00:00")
+    assert Period("day", 1).floor(t) == ts("2026-03-11 00:00:00")
+    week = Period("week", 1).floor(t)
+    assert week == ts("2026-03-09 00:00:00") and datetime.fromtimestamp(week, UTC).weekday() == 0  # Monday
+    assert (week - MONDAY) % (7 * 86_400) == 0
+    assert Period("month", 1).floor(t) == ts("2026-03-01 00:00:00")
+    assert Period("month", 3).floor(t) == ts("2026-01-01 00:00:00")
+    assert Period("month", 1).after(ts("2026-01-01 00:00:00")) == ts("2026-02-01 00:00:00")
+    assert Period("month", 6).after(ts("2026-07-01 00:00:00")) == ts("2027-01-01 00:00:00")
+    assert Period("month", 1).after(ts("2026-02-01 00:00:00")) - ts("2026-02-01 00:00:00") == 28 * 86_400
 
 
 def test_the_series_sums_the_same_on_postgresql(site: Site, tmp_path: Path) -> None:

@@ -1,14 +1,17 @@
 // The auditor dashboard: the audit routes' figures, the contract's own totals, and a chart.
 
 import { ApiError, getJson } from "./api.js";
-import { formatAmount, h, sameHex, shortHex, utc } from "./hex.js";
+import { h, sameHex, shortHex, utc } from "./hex.js";
 import { drawChart, seriesTable } from "./chart.js";
-import { $, STORE, say, setCheck } from "./page.js";
+import { count, displayUnit, money, number, setDisplay } from "./format.js";
+import { $, STORE, fitFigures, say, setCheck, withHex } from "./page.js";
 import { Rpc } from "./rpc.js";
 import { totalsOnChain } from "./verify.js";
 
 const TOKEN_KEY = "ledger.auditToken"; // sessionStorage: gone when the tab closes
 const MAX_CAMPAIGN_PAGES = 20;
+const CHART_PERIODS = 60; // points of the chart
+const TABLE_PERIODS = 24; // rows of the table at most: coarser periods, each with its own label
 
 let config = null;
 
@@ -33,10 +36,11 @@ async function campaigns() {
 
 async function load() {
   say("");
-  let summary, status, budgetUse, series;
+  let summary, status, budgetUse, series, table;
   try {
-    [summary, status, budgetUse, series] = await Promise.all([
-      audit("/v1/audit/summary"), audit("/v1/audit/status"), campaigns(), audit("/web/audit/series?buckets=60"),
+    [summary, status, budgetUse, series, table] = await Promise.all([
+      audit("/v1/audit/summary"), audit("/v1/audit/status"), campaigns(),
+      audit(`/web/audit/series?buckets=${CHART_PERIODS}`), audit(`/web/audit/series?buckets=${TABLE_PERIODS}`),
     ]);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
@@ -52,8 +56,11 @@ async function load() {
   renderSummary(summary);
   renderStatus(status);
   renderBudgets(budgetUse);
+  fitFigures($("dashboard"));
+  const unit = displayUnit();
+  $("chart-unit").textContent = unit.currency ? "" : `Amounts in ${unit.unit}.`;
   drawChartToFit(series);
-  $("series-table").replaceChildren(...seriesTable(series));
+  $("series-table").replaceChildren(...seriesTable(table));
   await Promise.all([checkTotals(summary), reconcile()]);
   document.body.dataset.ready = "true";
 }
@@ -65,16 +72,22 @@ function drawChartToFit(series) {
   box.replaceChildren(drawChart(series, box.clientWidth || 720));
   window.onresize = () => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => box.replaceChildren(drawChart(series, box.clientWidth || 720)), 150);
+    resizeTimer = setTimeout(() => {
+      fitFigures($("dashboard"));
+      box.replaceChildren(drawChart(series, box.clientWidth || 720));
+    }, 150);
   };
 }
 
 function renderSummary(s) {
-  for (const key of ["outstanding", "issued", "paid", "reversed", "expired"]) $(key).textContent = formatAmount(s[key]);
-  $("entry-count").textContent = formatAmount(s.entry_count);
-  $("players").textContent = formatAmount(s.players);
-  $("campaigns").textContent = formatAmount(s.campaigns);
-  $("totals-as-of").textContent = `As of block ${s.as_of_block}; hash-chain head ${shortHex(s.head, 10)}; contract ${s.contract} on chain ${s.chain_id}.`;
+  for (const key of ["outstanding", "issued", "paid", "reversed", "expired"]) $(key).textContent = money(s[key]);
+  $("entry-count").textContent = number(s.entry_count);
+  $("players").textContent = number(s.players);
+  $("campaigns").textContent = number(s.campaigns);
+  const code = (hex, keep) => h("code", { title: hex, "data-full": hex }, shortHex(hex, keep));
+  $("totals-as-of").replaceChildren(
+    `As of block ${s.as_of_block}; hash-chain head `, code(s.head, 10), "; contract ", code(s.contract, 6), ` on chain ${s.chain_id}.`,
+  );
 }
 
 /** The mirror's totals against the contract's own `totals()` and `chainState()`, read in the browser. */
@@ -87,7 +100,7 @@ async function checkTotals(s) {
     const chain = await totalsOnChain(new Rpc(url), contract, s.as_of_block);
     const problems = ["issued", "paid", "reversed", "expired"]
       .filter((k) => chain[k] !== BigInt(s[k]))
-      .map((k) => `${k} is ${s[k]} in the mirror but ${chain[k]} in the contract`);
+      .map((k) => `${k} is ${money(s[k])} in the mirror but ${money(chain[k])} in the contract`);
     if (chain.entryCount !== BigInt(s.entry_count)) problems.push(`the mirror has ${s.entry_count} entries, the contract ${chain.entryCount}`);
     if (!sameHex(chain.head, s.head)) problems.push(`the mirror's head is ${shortHex(s.head)}, the contract's ${shortHex(chain.head)}`);
     setCheck(
@@ -101,7 +114,7 @@ async function checkTotals(s) {
 }
 
 function renderStatus(s) {
-  const lag = `${s.lag_blocks} block${s.lag_blocks === 1 ? "" : "s"} (${s.lag_seconds.toFixed(1)} s)`;
+  const lag = `${count(s.lag_blocks, "block")} (${s.lag_seconds.toFixed(1)} s)`;
   facts($("indexer-facts"), [
     ["Indexed up to", `block ${s.indexer_block}`, "indexer-block"],
     ["Chain head", `block ${s.chain_block} when last indexed`, "chain-block"],
@@ -109,7 +122,7 @@ function renderStatus(s) {
     ["Lag", lag, "lag"],
     ["Finalized", `block ${s.finalized_block}`, "finalized"],
     ["Reorgs seen", String(s.reorgs), "reorgs"],
-    ["Last error", s.last_error || "none", "last-error"],
+    ["Last error", s.last_error ? h("span", {}, ...withHex(s.last_error)) : "none", "last-error"],
     ["Updated", s.updated_at ? utc(Math.floor(s.updated_at)) : "never", "updated"],
   ]);
 }
@@ -129,7 +142,9 @@ function renderBudgets(list) {
         "li", { class: "budget", "data-campaign": c.name },
         h("div", { class: "budget-head" },
           h("span", { class: "name" }, c.name + state),
-          h("span", { "data-field": "use" }, `${formatAmount(c.issued)} of ${formatAmount(c.budget)} (${c.used_percent}%)`)),
+          h("span", { "data-field": "use" },
+            h("span", { class: "nowrap" }, money(c.issued)), " of ", h("span", { class: "nowrap" }, money(c.budget)),
+            " ", h("span", { class: "nowrap" }, `(${c.used_percent}%)`))),
         bar,
       );
     }),
@@ -144,14 +159,14 @@ async function reconcile() {
     const r = await audit("/v1/audit/reconcile");
     setCheck(verdict, r.ok ? "verified" : "failed", `${r.ok ? "PASS" : "FAIL"} at block ${r.block}`);
     facts($("reconcile-facts"), [
-      ["Entries", `chain ${r.chain_entries}, mirror ${r.mirror_entries}`, "entries"],
+      ["Entries", `chain ${number(r.chain_entries)}, mirror ${number(r.mirror_entries)}`, "entries"],
       ["Head on chain", h("code", { title: r.chain_head }, shortHex(r.chain_head, 10)), "chain-head"],
       ["Head of mirror", h("code", { title: r.mirror_head }, shortHex(r.mirror_head, 10)), "mirror-head"],
-      ["Checked", `${r.players_checked} players, ${r.campaigns_checked} campaigns`, "checked"],
+      ["Checked", `${count(r.players_checked, "player")}, ${count(r.campaigns_checked, "campaign")}`, "checked"],
       ...(r.first_divergent_seq == null ? [] : [["First divergent entry", `#${r.first_divergent_seq}`, "divergent"]]),
     ]);
     // On PASS the report repeats the facts above; on FAIL it lists the differences.
-    $("reconcile-report").replaceChildren(...(r.ok ? [] : r.report.map((line) => h("li", {}, line))));
+    $("reconcile-report").replaceChildren(...(r.ok ? [] : r.report.map((line) => h("li", {}, ...withHex(line)))));
   } catch (err) {
     setCheck(verdict, "failed", `Reconciliation could not run: ${err.message}`);
   } finally {
@@ -204,6 +219,7 @@ async function start() {
     sessionStorage.removeItem(TOKEN_KEY);
     showTokenForm("");
   });
+  setDisplay(config.display);
   $("reconcile-again").addEventListener("click", reconcile);
   $("export").addEventListener("click", exportCsv);
   if (config.audit_token_required && !token()) {

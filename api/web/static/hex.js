@@ -1,4 +1,4 @@
-// Bytes, 32-byte words, keccak256 and display formats shared by the pages.
+// Bytes, 32-byte words, keccak256 and the hex and time formats shared by the pages (amounts: format.js).
 // keccak256 comes from the vendored js-sha3 (sha3.min.js, loaded before the modules).
 
 export const ZERO32 = "0x" + "00".repeat(32);
@@ -61,16 +61,6 @@ export function bytes32Text(hex) {
     // not UTF-8: fall through to hex
   }
   return "0x" + bare(hex);
-}
-
-/** Whole amounts with thousands separators; amounts are uint256, so never through Number. */
-export function formatAmount(value) {
-  return BigInt(value).toLocaleString("en-US");
-}
-
-/** A compact figure for chart axes only (precision does not matter there). */
-export function compact(value) {
-  return Number(value).toLocaleString("en-US", { notation: "compact", maximumFractionDigits: 1 });
 }
 
 export function shortHex(hex, keep = 6) {

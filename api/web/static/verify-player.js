@@ -76,7 +76,8 @@ async function judge(rpc, api, claimed, block, report) {
   const blocks = anchor && apiBlock !== number ? [number, apiBlock] : [number];
   const figures = await playersOnChain(rpc, contract, player, blocks);
   [report.balanceOnChain, report.earnedOnChain] = figures[0];
-  for (const text of balanceProblems(claimed, entries, anchor ? figures.at(-1) : null)) add(report, "balance", text);
+  if (anchor) for (const text of balanceProblems(claimed, figures.at(-1))) add(report, "balance", text);
+  for (const text of figureProblems(claimed, entries)) add(report, "history", text);
   if (lag > maxLag) report.notes.push("the history was not added up at the chosen block: the API is too far behind");
   else {
     const chain = { balance: figures[0][0], earned: figures[0][1] };
@@ -92,24 +93,24 @@ async function judge(rpc, api, claimed, block, report) {
   for (const text of checkProof(proof, block, { contract, player, figures: figures[0] })) add(report, "proof", text);
 }
 
-/** The API's figures must be its entries' sums, and the contract's at the API's block (`chain`,
- * null when the node has no such block). */
-function balanceProblems(claimed, entries, chain) {
-  const sums = sumsOf(entries);
+/** The API's available and earned must be the contract's at the API's block (`chain`). */
+function balanceProblems(claimed, chain) {
   const at = `at block ${claimed.as_of_block}`;
+  return [["available", claimed.available, chain[0]], ["earned", claimed.earned, chain[1]]]
+    .filter(([, said, truth]) => BigInt(said) !== truth)
+    .map(([name, said, truth]) => `${name} is ${said} here but ${truth} in the contract ${at}`);
+}
+
+/** The API's entries must add up to the figures it states beside them. */
+function figureProblems(claimed, entries) {
+  const sums = sumsOf(entries);
   const stated = [
     ["available", claimed.available, balanceOf(sums)], ["earned", claimed.earned, earnedOf(sums)],
     ["paid", claimed.paid, sums.paid], ["reversed", claimed.reversed, sums.reversed], ["expired", claimed.expired, sums.expired],
   ];
-  const problems = stated
+  return stated
     .filter(([, said, truth]) => BigInt(said) !== truth)
-    .map(([name, said, truth]) => `${name} is ${said} here but its entries add up to ${truth} ${at}`);
-  if (chain) {
-    for (const [name, said, truth] of [["available", claimed.available, chain[0]], ["earned", claimed.earned, chain[1]]]) {
-      if (BigInt(said) !== truth) problems.push(`${name} is ${said} here but ${truth} in the contract ${at}`);
-    }
-  }
-  return problems;
+    .map(([name, said, truth]) => `${name} is ${said} here but the entries add up to ${truth} at block ${claimed.as_of_block}`);
 }
 
 /** [balance, earned] from the contract's playerOf at each of `blocks`. */
