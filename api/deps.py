@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from api.store.reader import Reader
 from ledger.chain.rpc import Rpc
+from ledger.display import Display
 from ledger.encoding import parse_player_key, text_to_bytes
 from ledger.errors import ConfigError, Unauthorized
 
@@ -59,6 +60,7 @@ class ApiContext:
     rpc_url: str | None
     api_token: str | None
     registry: CollectorRegistry
+    display: Display
     _rpc: Rpc | None = field(default=None, repr=False)
 
     def node_url(self) -> str:

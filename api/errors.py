@@ -7,6 +7,7 @@ unknown is 404, a missing or wrong audit token is 401, a node or mirror that can
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -32,6 +33,8 @@ from ledger.errors import (
 )
 
 log = logging.getLogger("ledger.api")
+MAX_MESSAGE = 300
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 
 
 # Most specific first: the first class in an error's MRO found here decides.
@@ -60,6 +63,13 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def one_line(text: str) -> str:
+    """`text` as one line of at most `MAX_MESSAGE` characters: a message may quote what a client
+    sent, which can hold line breaks (U+2028 too) or run to thousands of characters."""
+    text = " ".join(text.splitlines())
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
 def error_response(
     status: int,
     code: str,
@@ -67,8 +77,17 @@ def error_response(
     details: list[str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body = ErrorPublic(error=code, message=message, details=details).model_dump(exclude_none=True)
+    lines = [one_line(d) for d in details] if details is not None else None
+    body = ErrorPublic(error=code, message=one_line(message), details=lines).model_dump(exclude_none=True)
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+def node_message(exc: NodeError, node_url: str | None) -> str:
+    """A node failure without the node's address, which may carry an access key in its path."""
+    text = str(exc)
+    if node_url:
+        text = text.replace(f"the node at {node_url}", "the API's node").replace(node_url, "the API's node")
+    return _URL.sub("the API's node", text)
 
 
 def status_of(exc: LedgerError) -> tuple[int, str]:
@@ -78,11 +97,15 @@ def status_of(exc: LedgerError) -> tuple[int, str]:
     return 500, "ledger_error"
 
 
-async def _ledger_error(_: Request, exc: Exception) -> JSONResponse:
+async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LedgerError)
     status, code = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
-    return error_response(status, code, str(exc), headers=headers)
+    message = str(exc)
+    if isinstance(exc, NodeError):  # logged as answered: the address stays out of the logs too
+        message = node_message(exc, getattr(request.app.state.context, "rpc_url", None))
+        log.warning("node error: %s", message)
+    return error_response(status, code, message, headers=headers)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -12,17 +12,23 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, event
 
 from api import errors
+from api.cors import PlayerCors, parse_origins
 from api.deps import ApiContext, Mirror, require_audit_token
+from api.docs import docs_router
 from api.metrics import IndexerCollector, MetricsMiddleware
 from api.routes import audit, campaigns, players, system
 from api.web import web_router
 from ledger.config import Settings
 from ledger.db.engine import make_engine, parse_url
+from ledger.display import Display
 
+TITLE = "Transparent rewards ledger"
+OPENAPI_URL = "/openapi.json"
 DESCRIPTION = """Read-only view of the transparent rewards ledger's SQL mirror.
 
 Every entry carries where the chain recorded it, so anything this API says can be checked
-against any node (`ledger verify`). Amounts are decimal strings; byte values are 0x-hex.
+against any node (`ledger verify`). Amounts are decimal strings, each with a `<name>_display`
+beside it in the program's unit (`GET /v1/display`); byte values are 0x-hex.
 Audit routes need `Authorization: Bearer <LEDGER_API_TOKEN>` when a token is configured."""
 
 
@@ -45,11 +51,15 @@ def read_only_engine(url: str) -> Engine:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app over the mirror named by `settings` (default: from the environment)."""
     cfg = settings or Settings()
+    display = Display.from_settings(cfg)  # a bad setting fails here, before anything opens
+    origins = parse_origins(cfg.cors_origins)
     engine = read_only_engine(cfg.effective_database_url)
     registry = CollectorRegistry()
     registry.register(IndexerCollector(engine))
     token = cfg.api_token.get_secret_value() if cfg.api_token else None
-    context = ApiContext(Mirror(engine), cfg.terms_dir, cfg.effective_rpc_url, token or None, registry)
+    context = ApiContext(
+        Mirror(engine), cfg.terms_dir, cfg.effective_rpc_url, token or None, registry, display
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -61,16 +71,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await context.aclose()
 
     app = FastAPI(
-        title="Transparent rewards ledger", version="1", description=DESCRIPTION, lifespan=lifespan,
-        docs_url="/docs", openapi_url="/openapi.json",
+        title=TITLE, version="1", description=DESCRIPTION, lifespan=lifespan,
+        docs_url=None, redoc_url=None, openapi_url=OPENAPI_URL,
     )  # fmt: skip
     app.state.context = context
     errors.install(app)
     app.add_middleware(MetricsMiddleware, registry=registry)
+    if origins:  # off by default: nothing added to any request's path
+        app.add_middleware(PlayerCors, origins=origins)
     app.include_router(players.router)
     app.include_router(campaigns.router)
     audit_guard = [Depends(require_audit_token)] if context.api_token else []
     app.include_router(audit.router, dependencies=audit_guard)
     app.include_router(system.router)
+    app.include_router(docs_router(TITLE, OPENAPI_URL))
     app.include_router(web_router(cfg))
     return app

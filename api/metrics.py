@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from prometheus_client import CollectorRegistry, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ledger.db import tables as t
+from api.store.audit import indexer_status
+from api.store.common import read_head
+from ledger.errors import NotReady
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -26,23 +28,24 @@ class IndexerCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
             with self.engine.connect() as conn:
-                cursor = conn.execute(select(t.cursor.c.last_block, t.cursor.c.finalized_block)).first()
-                status = conn.execute(
-                    select(t.status.c.chain_block, t.status.c.lag_blocks, t.status.c.lag_seconds)
-                ).first()
-        except SQLAlchemyError:
+                head = read_head(conn)
+                status = indexer_status(conn)
+        except (SQLAlchemyError, NotReady):
             return
         figures = {
-            "ledger_indexer_block": ("last block the mirror holds", cursor[0] if cursor else None),
-            "ledger_indexer_finalized_block": ("last finalized block", cursor[1] if cursor else None),
-            "ledger_chain_block": ("chain head as the indexer last saw it", status[0] if status else None),
+            "ledger_indexer_block": ("last block the mirror holds", head.block),
+            "ledger_indexer_finalized_block": ("last finalized block", head.finalized),
+            "ledger_chain_block": (
+                "chain head as the indexer last saw it",
+                status.chain_block if status else None,
+            ),
             "ledger_indexer_lag_blocks": (
                 "blocks the mirror is behind the chain",
-                status[1] if status else None,
+                status.lag_blocks if status else None,
             ),
             "ledger_indexer_lag_seconds": (
                 "seconds the mirror is behind the chain",
-                status[2] if status else None,
+                status.lag_seconds if status else None,
             ),
         }
         for name, (text, value) in figures.items():

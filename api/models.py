@@ -1,7 +1,7 @@
 """The API's response models (`XPublic`): what players and auditors read.
 
 Byte values are lowercase 0x-hex; amounts are decimal strings (uint256 does not fit a JSON number
-that every client parses exactly).
+that every client parses exactly), each with `<name>_display` beside it for people.
 """
 
 from __future__ import annotations
@@ -14,6 +14,13 @@ Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-f]{64}$", examples=["0x" + "ab" 
 Address = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$")]
 Amount = Annotated[
     str, Field(pattern=r"^[0-9]+$", description="a uint256 as a decimal string", examples=["1000"])
+]
+Shown = Annotated[
+    str,
+    Field(
+        description="the amount beside it as people read it, in the program's unit (`GET /v1/display`)",
+        examples=["1,234.56 EUR"],
+    ),
 ]
 Kind = Literal["issued", "paid", "reversed", "expired"]
 EventName = Literal["RewardIssued", "BatchIssued", "PayoutRecorded", "RewardReversed", "BalanceExpired"]
@@ -53,6 +60,7 @@ class EntryPublic(_Public):
     campaign_id: Hex32 | None
     campaign: str | None = Field(description="the campaign id as text when it is text")
     amount: Amount
+    amount_display: Shown
     ref: Hex32
     ref_text: str = Field(description="the reference as text when it is text, else 0x-hex")
     aux: Hex32 = Field(description="batch id (batch rows) or reason (reversals, expiries)")
@@ -76,10 +84,15 @@ class HistoryPublic(_Public):
 class BalancePublic(_Public):
     player: Hex32
     available: Amount
+    available_display: Shown
     earned: Amount = Field(description="everything ever issued to the player")
+    earned_display: Shown
     paid: Amount
+    paid_display: Shown
     reversed: Amount
+    reversed_display: Shown
     expired: Amount
+    expired_display: Shown
     entries: int
     last_seq: int
     last_entry_block: int
@@ -124,9 +137,13 @@ class CampaignPublic(_Public):
     campaign_id: Hex32
     name: str = Field(description="the id as text when it is text, else 0x-hex")
     budget: Amount
+    budget_display: Shown
     issued: Amount
+    issued_display: Shown
     reversed: Amount
+    reversed_display: Shown
     remaining: Amount
+    remaining_display: Shown
     start_time: int
     end_time: int
     closed: bool
@@ -155,10 +172,15 @@ class SummaryPublic(_Public):
     entry_count: int
     head: Hex32
     issued: Amount
+    issued_display: Shown
     paid: Amount
+    paid_display: Shown
     reversed: Amount
+    reversed_display: Shown
     expired: Amount
+    expired_display: Shown
     outstanding: Amount = Field(description="issued - paid - reversed - expired: the liability to players")
+    outstanding_display: Shown
     players: int
     campaigns: int
     chain_id: int
@@ -210,6 +232,18 @@ class ReconcilePublic(_Public):
     players_checked: int
     campaigns_checked: int
     report: list[str] = Field(description="the report as `ledger audit reconcile` prints it")
+
+
+class DisplayPublic(_Public):
+    """How this program shows amounts: what every `<name>_display` field follows."""
+
+    unit: str = Field(description="an ISO 4217 code (EUR) or a unit name (points)", examples=["EUR"])
+    decimals: int = Field(
+        description="ledger units per displayed unit, as a power of ten (2: amounts count cents)",
+        examples=[2],
+    )
+    currency: bool = Field(description="whether `unit` is shaped like an ISO 4217 code (three capitals)")
+    example: str = Field(description="123456 ledger units as shown", examples=["1,234.56 EUR"])
 
 
 class HealthPublic(_Public):

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     display_decimals: int = Field(
         0, ge=0, le=18, description="ledger units per displayed unit, as a power of ten (2: cents)"
     )
+    cors_origins: str = Field(
+        "", description="origins whose pages may read the player routes, comma-separated; empty: none"
+    )
 
     @property
     def effective_rpc_url(self) -> str:

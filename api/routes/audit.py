@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
-from api.deps import Context, MirrorDep, campaign_key, raw_json
+from api.deps import Context, campaign_key, raw_json
 from api.errors import ERROR_RESPONSES
 from api.models import CampaignUseListPublic, EntryPagePublic, ReconcilePublic, StatusPublic, SummaryPublic
 from api.node import node_head
@@ -41,9 +41,9 @@ def _filter(q: ExportQuery) -> EntryFilter:
 
 
 @router.get("/summary")
-async def get_summary(mirror: MirrorDep) -> SummaryPublic:
+async def get_summary(context: Context) -> SummaryPublic:
     """Global issued, paid, reversed and expired, and the outstanding liability to players."""
-    return await mirror.read(audit.summary)
+    return await context.mirror.read(audit.summary, context.display)
 
 
 @router.get("/campaigns")
@@ -51,15 +51,20 @@ async def get_campaign_use(
     context: Context, limit: Limit = 100, cursor: Cursor = None
 ) -> CampaignUseListPublic:
     """Each campaign's budget use: budget, issued, reversed, remaining and percent used."""
-    return await context.mirror.read(campaigns.campaign_use, context.terms_dir, limit, cursor)
+    return await context.mirror.read(
+        campaigns.campaign_use, context.terms_dir, context.display, limit, cursor
+    )
 
 
 @router.get("/entries", response_model=EntryPagePublic, openapi_extra=documented(AuditEntriesQuery))
 async def get_entries(
-    mirror: MirrorDep, query: Annotated[AuditEntriesQuery, Depends(query_of(AuditEntriesQuery))]
+    context: Context, query: Annotated[AuditEntriesQuery, Depends(query_of(AuditEntriesQuery))]
 ) -> Response:
     """Entries by block range, kind, campaign, player or sending account; oldest first unless `order=desc`."""
-    return raw_json(await mirror.hot(audit.entries, _filter(query), query.order, query.limit, query.cursor))
+    page = await context.mirror.hot(
+        audit.entries, context.display, _filter(query), query.order, query.limit, query.cursor
+    )
+    return raw_json(page)
 
 
 @router.get(
@@ -71,14 +76,14 @@ async def get_entries(
     openapi_extra=documented(ExportQuery),
 )
 async def export_csv(
-    mirror: MirrorDep, query: Annotated[ExportQuery, Depends(query_of(ExportQuery))]
+    context: Context, query: Annotated[ExportQuery, Depends(query_of(ExportQuery))]
 ) -> StreamingResponse:
-    """Every matching entry as CSV, oldest first, streamed (one header row, then one row per entry)."""
+    """Every matching entry as CSV, oldest first, streamed: the raw columns, then readable ones."""
     filt = _filter(query)
     filt.check()
-    await mirror.read(read_head)  # a 503 before the stream starts, not a cut-off body
+    await context.mirror.read(read_head)  # a 503 before the stream starts, not a cut-off body
     return StreamingResponse(
-        audit.csv_chunks(mirror.engine, filt),
+        audit.csv_chunks(context.mirror.engine, filt, context.display),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="ledger-entries.csv"'},
     )

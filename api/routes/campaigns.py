@@ -31,13 +31,17 @@ Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of
 @router.get("")
 async def list_campaigns(context: Context, limit: Limit = 100, cursor: Cursor = None) -> CampaignListPublic:
     """Every campaign with its budget, use, window and terms hash, by id."""
-    return await context.mirror.read(campaigns.campaign_list, context.terms_dir, limit, cursor)
+    return await context.mirror.read(
+        campaigns.campaign_list, context.terms_dir, context.display, limit, cursor
+    )
 
 
 @router.get("/{campaign}")
 async def get_campaign(campaign: CampaignId, context: Context) -> CampaignPublic:
     """One campaign: budget, issued, remaining, window, terms hash."""
-    return await context.mirror.read(campaigns.campaign_detail, context.terms_dir, campaign_key(campaign))
+    return await context.mirror.read(
+        campaigns.campaign_detail, context.terms_dir, context.display, campaign_key(campaign)
+    )
 
 
 @router.get(

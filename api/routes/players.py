@@ -2,8 +2,8 @@
 
 These are the API's hot routes, shaped by measurement: FastAPI resolves every nested dependency
 per request (about 15 µs each, and as much for a declared path parameter), so balance and
-history take the request alone and reach the player key, the mirror and the query through plain
-calls (`path_player`, `mirror_of`, `parse_query`), their parameters documented by `documented`;
+history take the request alone and reach the player key, the context and the query through plain
+calls (`path_player`, `context_of`, `parse_query`), their parameters documented by `documented`;
 and they return their already validated model as JSON (`raw_json`), which skips a second
 validation and serialisation pass worth about a quarter of the route's time.
 """
@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import context_of, mirror_of, player_key, raw_json, reference_key
+from api.deps import context_of, player_key, raw_json, reference_key
 from api.errors import ERROR_RESPONSES
 from api.formats import ID_PATTERN, PLAYER_CONSTRAINTS, PLAYER_DESCRIPTION
 from api.models import BalanceProofPublic, BalancePublic, EntryPublic, HistoryPublic
@@ -47,7 +47,8 @@ async def get_balance(request: Request) -> Response:
     """The player's balance and lifetime totals, the block they are as of, and its confirmations."""
     player = path_player(request)
     reject_unknown(request, ())
-    return raw_json(await mirror_of(request).hot(players.balance, player_key(player)))
+    context = context_of(request)
+    return raw_json(await context.mirror.hot(players.balance, context.display, player_key(player)))
 
 
 @router.get(
@@ -60,7 +61,10 @@ async def get_history(request: Request) -> Response:
     player = path_player(request)
     q = parse_query(HistoryQuery, request)
     filt = history_filter(player_key(player), q)
-    return raw_json(await mirror_of(request).hot(players.history, filt, q.order, q.limit, q.cursor))
+    context = context_of(request)
+    return raw_json(
+        await context.mirror.hot(players.history, context.display, filt, q.order, q.limit, q.cursor)
+    )
 
 
 @router.get("/{player}/entries/by-ref", response_model=EntryPublic, dependencies=KNOWN_ONLY)
@@ -70,8 +74,11 @@ async def get_entry_by_ref(
     ref: Annotated[str, Query(pattern=ID_PATTERN, description="the reference: text or 0x-hex")],
 ) -> Response:
     """One of the player's entries by its reference (issue, payout or expiry reference)."""
+    context = context_of(request)
     return raw_json(
-        await mirror_of(request).hot(players.entry_by_ref, player_key(player), reference_key(ref))
+        await context.mirror.hot(
+            players.entry_by_ref, context.display, player_key(player), reference_key(ref)
+        )
     )
 
 
@@ -82,7 +89,8 @@ async def get_entry(
     seq: Annotated[int, Path(ge=1, le=MAX_INT64, description="the entry's sequence number")],
 ) -> Response:
     """One of the player's entries by its sequence number."""
-    return raw_json(await mirror_of(request).hot(players.entry_by_seq, player_key(player), seq))
+    context = context_of(request)
+    return raw_json(await context.mirror.hot(players.entry_by_seq, context.display, player_key(player), seq))
 
 
 @router.get("/{player}/proof", dependencies=KNOWN_ONLY)

@@ -1,4 +1,5 @@
-"""Liveness, readiness and Prometheus metrics (unversioned: they describe the process, not the ledger)."""
+"""Liveness, readiness and Prometheus metrics (unversioned: they describe the process, not the
+ledger), and how the program shows amounts (`/v1/display`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import Context, MirrorDep
 from api.errors import ERROR_RESPONSES
-from api.models import HealthPublic, ReadyPublic
+from api.models import DisplayPublic, HealthPublic, ReadyPublic
 from api.store.common import read_head
 
 router = APIRouter(tags=["system"])
+EXAMPLE_AMOUNT = 123456
 
 
 @router.get("/health")
@@ -26,6 +28,15 @@ async def ready(mirror: MirrorDep) -> ReadyPublic:
     """The mirror database answers and holds an indexed range: the API can serve."""
     head = await mirror.read(read_head)
     return ReadyPublic(status="ready", indexer_block=head.block)
+
+
+@router.get("/v1/display")
+async def display(context: Context) -> DisplayPublic:
+    """How this program shows amounts: its currency or unit and decimals (every `_display` field follows it)."""
+    shown = context.display
+    return DisplayPublic(
+        unit=shown.unit, decimals=shown.decimals, currency=shown.currency, example=shown.text(EXAMPLE_AMOUNT)
+    )
 
 
 @router.get(

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, text
 
-from api.store.reader import Head
-from ledger.db import tables as t
+from api.store.reader import HEAD_SQL, Head, head_of
+from ledger.display import Display
 from ledger.encoding import bytes_to_text
-from ledger.errors import InputError, NotReady
+from ledger.errors import InputError
 
 ZERO32_HEX = "0x" + "00" * 32
 MAX_INT64 = 2**63 - 1
@@ -27,25 +27,20 @@ EVENTS = {
     "expired": "BalanceExpired",
 }
 
-# The entry columns of the hot statements, in the order `entry_public` reads them.
-ENTRY_COLUMNS = (
-    "e.seq, e.kind, e.player, e.campaign_id, {amount}, e.ref, e.aux, e.reward_seq, e.batch_id, e.batch_index, "
-    "e.head, e.block_number, e.block_hash, e.block_time, e.tx_hash, e.log_index, e.sender"
-)
-ENTRY_WIDTH = 17
+# Every column an entry read takes, in this order: the hot statements, the CSV export and
+# `entry_fields` all follow it. `{amount}` is the amount column as decimal text (`amount_sql`).
+ENTRY_NAMES = (
+    "seq", "kind", "player", "campaign_id", "amount", "ref", "aux", "reward_seq", "batch_id", "batch_index",
+    "head", "block_number", "block_hash", "block_time", "tx_hash", "log_index", "sender",
+)  # fmt: skip
+ENTRY_WIDTH = len(ENTRY_NAMES)
+ENTRY_COLUMNS = ", ".join("{amount}" if name == "amount" else f"e.{name}" for name in ENTRY_NAMES)
 
 
 def read_head(conn: Connection) -> Head:
-    """The mirror's head through SQLAlchemy (the non-hot routes); `NotReady` before the first range."""
-    c, s = t.cursor.c, t.status.c
-    row = conn.execute(
-        select(
-            c.chain_id, c.contract, c.last_block, c.last_block_hash, c.finalized_block, s.chain_block
-        ).select_from(t.cursor.outerjoin(t.status, s.id == c.id))
-    ).first()
-    if row is None:
-        raise NotReady("the mirror is empty: the indexer has not caught up yet")
-    return Head(row[0], row[1], row[2], row[3], row[4], max(row[2], row[5] or 0))
+    """The mirror's head through SQLAlchemy (the routes off the hot path), read by the same
+    statement as the hot path's (`HEAD_SQL`); `NotReady` before the indexer's first range."""
+    return head_of(conn.execute(text(HEAD_SQL)).one())
 
 
 def encode_cursor(tag: str, value: str | int) -> str:
@@ -82,8 +77,18 @@ def decimal(value: Any) -> str:
     return str(value).lstrip("0") or "0"
 
 
-def entry_fields(row: Sequence[Any], head: Head) -> dict[str, Any]:
-    """One entry (a row of `ENTRY_COLUMNS`) as `EntryPublic` fields, with its proof of place.
+def amount_fields(amounts: dict[str, int], display: Display) -> dict[str, str]:
+    """Each amount as its decimal string, and beside it `<name>_display` for people."""
+    fields: dict[str, str] = {}
+    for name, value in amounts.items():
+        fields[name] = str(value)
+        fields[f"{name}_display"] = display.text(value)
+    return fields
+
+
+def entry_fields(row: Sequence[Any], head: Head, show: Callable[[str], str]) -> dict[str, Any]:
+    """One entry (a row of `ENTRY_COLUMNS`) as `EntryPublic` fields, with its proof of place;
+    `show` writes an amount for people (`Display.show`).
 
     Hot: plain dicts, serialised once by the route (`api.deps.raw_json`)."""
     (seq, kind, player, campaign, amount, ref, aux, reward_seq, batch_id, batch_index,
@@ -91,9 +96,10 @@ def entry_fields(row: Sequence[Any], head: Head) -> dict[str, Any]:
     batch = kind == "issued" and batch_id is not None and batch_id != ZERO32_HEX
     if campaign == ZERO32_HEX:
         campaign = None
+    amount = str(amount).lstrip("0") or "0"
     return {
         "seq": seq, "kind": kind, "player": player, "campaign_id": campaign,
-        "campaign": readable(campaign) if campaign else None, "amount": str(amount).lstrip("0") or "0",
+        "campaign": readable(campaign) if campaign else None, "amount": amount, "amount_display": show(amount),
         "ref": ref, "ref_text": readable(ref), "aux": aux, "reward_seq": reward_seq,
         "batch_id": batch_id if batch else None, "block_time": block_time, "sender": sender,
         "confirmations": max(0, head.chain_block - block + 1), "finalized": block <= head.finalized,

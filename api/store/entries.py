@@ -6,21 +6,22 @@ exists, without a COUNT. Statements are built once per combination of filters an
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, Row, select
+from sqlalchemy import Connection, Row, text
 
 from api.store.common import ENTRY_COLUMNS, ENTRY_WIDTH, decode_seq_cursor, encode_cursor, entry_fields
-from api.store.reader import HEAD_COLUMNS, Head, Reader, head_of
-from ledger.db import tables as t
+from api.store.reader import HEAD_COLUMNS, Head, Reader, amount_sql, head_of
 from ledger.errors import InputError
 
 Order = Literal["asc", "desc"]
+Show = Callable[[str], str]
 
-# Filter field -> its SQL condition (on `entries e`).
+# Filter field -> its SQL condition (on `entries e`): the one statement of each filter, for the
+# hot listings and the CSV export alike.
 CONDITIONS = {
     "player": "e.player = :player", "kind": "e.kind = :kind", "campaign": "e.campaign_id = :campaign",
     "sender": "e.sender = :sender", "from_block": "e.block_number >= :from_block",
@@ -51,27 +52,23 @@ class EntryFilter:
     def params(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """The same conditions for SQLAlchemy (the CSV export)."""
-        c = t.entries.c
-        columns = {"player": c.player, "kind": c.kind, "campaign": c.campaign_id, "sender": c.sender}
-        out: list[ColumnElement[bool]] = [columns[k] == v for k, v in self.params().items() if k in columns]
-        for low, high, column in ((self.from_block, self.to_block, c.block_number),
-                                  (self.from_time, self.to_time, c.block_time)):  # fmt: skip
-            out += [column >= low] if low is not None else []
-            out += [column <= high] if high is not None else []
-        return out
+
+def entries_sql(amount: str, names: tuple[str, ...], order: Order, after: bool, head: bool) -> str:
+    """The one statement shape of every entry listing: `ENTRY_COLUMNS` (and, with `head`, the
+    mirror's head beside them) of the entries matching the `names` conditions, by `seq`."""
+    where = [CONDITIONS[name] for name in names]
+    if after:
+        where.append("e.seq > :after" if order == "asc" else "e.seq < :after")
+    columns = ENTRY_COLUMNS.format(amount=amount) + (f", {HEAD_COLUMNS}" if head else "")
+    return (
+        f"SELECT {columns} FROM entries e"
+        f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY e.seq {order.upper()}"
+    )
 
 
 @lru_cache(maxsize=1024)
 def _page_sql(amount: str, names: tuple[str, ...], order: Order, after: bool) -> str:
-    where = [CONDITIONS[name] for name in names]
-    if after:
-        where.append("e.seq > :after" if order == "asc" else "e.seq < :after")
-    return (
-        f"SELECT {ENTRY_COLUMNS.format(amount=amount)}, {HEAD_COLUMNS} FROM entries e"
-        f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY e.seq {order.upper()} LIMIT :limit"
-    )
+    return entries_sql(amount, names, order, after, head=True) + " LIMIT :limit"
 
 
 def _tag(order: Order) -> str:
@@ -79,10 +76,10 @@ def _tag(order: Order) -> str:
 
 
 async def entry_page(
-    reader: Reader, filt: EntryFilter, order: Order, limit: int, cursor: str | None
+    reader: Reader, show: Show, filt: EntryFilter, order: Order, limit: int, cursor: str | None
 ) -> tuple[Head | None, list[dict[str, Any]], str | None]:
     """Up to `limit` entries after `cursor`, the head they were read at (None if none matched), and
-    the cursor of the next page (None on the last)."""
+    the cursor of the next page (None on the last); `show` writes amounts for people."""
     filt.check()
     params = filt.params()
     if cursor:
@@ -95,28 +92,16 @@ async def entry_page(
     if not rows:
         return None, [], None
     head = head_of(rows[0][ENTRY_WIDTH:])
-    entries = [entry_fields(row, head) for row in rows[:limit]]
+    entries = [entry_fields(row, head, show) for row in rows[:limit]]
     return head, entries, encode_cursor(_tag(order), entries[-1]["seq"]) if len(rows) > limit else None
 
 
-async def read_head_raw(reader: Reader) -> Head:
-    """The mirror's head alone; `NotReady` before the indexer's first range."""
-    rows = await reader.rows(f"SELECT {HEAD_COLUMNS}", {})
-    return head_of(rows[0])
-
-
 def stream_rows(conn: Connection, filt: EntryFilter, batch: int = 2000) -> Iterator[Sequence[Row[Any]]]:
-    """Every matching entry, oldest first, in lists of `batch` rows, read with a server-side cursor."""
+    """Every matching entry (`ENTRY_NAMES`, the amount as decimal text), oldest first, in lists of
+    `batch` rows, read with a server-side cursor."""
     filt.check()
-    query = (
-        select(*[t.entries.c[name] for name in CSV_FIELDS])
-        .where(*filt.conditions())
-        .order_by(t.entries.c.seq)
-    )
-    yield from conn.execution_options(stream_results=True, yield_per=batch).execute(query).partitions()
-
-
-CSV_FIELDS = [
-    "seq", "kind", "player", "campaign_id", "amount", "ref", "aux", "reward_seq", "batch_id", "batch_index",
-    "head", "block_number", "block_hash", "block_time", "tx_hash", "log_index", "sender",
-]  # fmt: skip
+    params = filt.params()
+    amount = amount_sql("e.amount", conn.dialect.name == "postgresql")
+    sql = entries_sql(amount, tuple(k for k in CONDITIONS if k in params), "asc", False, head=False)
+    # A server-side cursor, read `batch` rows at a time (a textual statement takes no `yield_per`).
+    yield from conn.execution_options(stream_results=True).execute(text(sql), params).partitions(batch)

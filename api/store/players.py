@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from api.store.common import ENTRY_COLUMNS, ENTRY_WIDTH, decimal, entry_fields
-from api.store.entries import EntryFilter, Order, entry_page, read_head_raw
+from api.store.entries import EntryFilter, Order, entry_page
 from api.store.reader import HEAD_COLUMNS, Head, Reader, head_of
+from ledger.display import Display
 from ledger.errors import Conflict, NotFound
 
 
@@ -26,19 +27,22 @@ async def require_player(reader: Reader, player: str) -> tuple[Head, Sequence[An
     """The mirror's head and the player's row, read together; 404 for a player with no entries."""
     rows = await reader.rows(_balance_sql(reader), {"player": player})
     if not rows:
-        await read_head_raw(reader)  # 503 rather than 404 while the mirror is still empty
+        await reader.head()  # 503 rather than 404 while the mirror is still empty
         raise NotFound(f"player {player} has no entries in the mirror")
     return head_of(rows[0][:6]), rows[0][6:]
 
 
-async def balance(reader: Reader, player: str) -> dict[str, Any]:
+async def balance(reader: Reader, display: Display, player: str) -> dict[str, Any]:
     """`BalancePublic` fields."""
     head, p = await require_player(reader, player)
     available, earned, paid, reversed_, expired = (decimal(v) for v in p[1:6])
     entries, last_seq, last_block = (int(v) for v in p[6:9])
+    show = display.show
     return {
-        "player": player, "available": available, "earned": earned, "paid": paid, "reversed": reversed_,
-        "expired": expired, "entries": entries, "last_seq": last_seq, "last_entry_block": last_block,
+        "player": player, "available": available, "available_display": show(available), "earned": earned,
+        "earned_display": show(earned), "paid": paid, "paid_display": show(paid), "reversed": reversed_,
+        "reversed_display": show(reversed_), "expired": expired, "expired_display": show(expired),
+        "entries": entries, "last_seq": last_seq, "last_entry_block": last_block,
         "as_of_block": head.block, "as_of_block_hash": head.block_hash, "chain_head_block": head.chain_block,
         "confirmations": head.confirmations(head.block), "finalized": last_block <= head.finalized,
         "chain_id": head.chain_id, "contract": head.contract,
@@ -46,11 +50,11 @@ async def balance(reader: Reader, player: str) -> dict[str, Any]:
 
 
 async def history(
-    reader: Reader, filt: EntryFilter, order: Order, limit: int, cursor: str | None
+    reader: Reader, display: Display, filt: EntryFilter, order: Order, limit: int, cursor: str | None
 ) -> dict[str, Any]:
     """`HistoryPublic` fields."""
     assert filt.player is not None
-    head, entries, next_cursor = await entry_page(reader, filt, order, limit, cursor)
+    head, entries, next_cursor = await entry_page(reader, display.show, filt, order, limit, cursor)
     if head is None:
         head, _ = await require_player(reader, filt.player)  # an unknown player is a 404, not an empty page
     return {
@@ -66,7 +70,9 @@ def _entry_sql(reader: Reader, column: str) -> str:
     )
 
 
-async def _one(reader: Reader, player: str, column: str, value: object, what: str) -> dict[str, Any]:
+async def _one(
+    reader: Reader, display: Display, player: str, column: str, value: object, what: str
+) -> dict[str, Any]:
     rows = await reader.rows(_entry_sql(reader, column), {"player": player, "value": value})
     if not rows:
         await require_player(reader, player)
@@ -74,12 +80,12 @@ async def _one(reader: Reader, player: str, column: str, value: object, what: st
     if len(rows) > 1:
         seqs = ", ".join(str(r[0]) for r in rows)
         raise Conflict(f"{what} names several entries ({seqs}…): ask for one by its sequence number")
-    return entry_fields(rows[0], head_of(rows[0][ENTRY_WIDTH:]))
+    return entry_fields(rows[0], head_of(rows[0][ENTRY_WIDTH:]), display.show)
 
 
-async def entry_by_seq(reader: Reader, player: str, seq: int) -> dict[str, Any]:
-    return await _one(reader, player, "seq", seq, f"sequence number {seq}")
+async def entry_by_seq(reader: Reader, display: Display, player: str, seq: int) -> dict[str, Any]:
+    return await _one(reader, display, player, "seq", seq, f"sequence number {seq}")
 
 
-async def entry_by_ref(reader: Reader, player: str, ref: str) -> dict[str, Any]:
-    return await _one(reader, player, "ref", ref, f"reference {ref}")
+async def entry_by_ref(reader: Reader, display: Display, player: str, ref: str) -> dict[str, Any]:
+    return await _one(reader, display, player, "ref", ref, f"reference {ref}")

@@ -38,6 +38,8 @@ HEAD_COLUMNS = ", ".join(
      ("chain_id", "contract", "last_block", "last_block_hash", "finalized_block")]
     + ["(SELECT chain_block FROM indexer_status)"]
 )  # fmt: skip
+# The head alone, for the routes that read no rows beside it (every path reads it with this).
+HEAD_SQL = f"SELECT {HEAD_COLUMNS}"
 SQLITE_MMAP_BYTES = 2**34  # as much of the file as SQLite's build allows (its cap is often 2 GiB)
 SQLITE_CACHE_KIB = 65_536
 log = logging.getLogger("ledger.api")
@@ -78,6 +80,11 @@ def head_of(values: Sequence[Any]) -> Head:
         int(finalized),
         max(int(block), int(chain_block or 0)),
     )
+
+
+def amount_sql(column: str, postgres: bool) -> str:
+    """A uint256 column as decimal text in SQL (SQLite stores it as zero-padded text already)."""
+    return f"{column}::text" if postgres else column
 
 
 def _unavailable(exc: Exception) -> DatabaseError:
@@ -149,8 +156,12 @@ class Reader:
         self._sql: dict[str, tuple[str, tuple[str, ...]]] = {}
 
     def amount(self, column: str) -> str:
-        """A uint256 column as decimal text (SQLite stores zero-padded text already)."""
-        return f"{column}::text" if self.postgres else column
+        return amount_sql(column, self.postgres)
+
+    async def head(self) -> Head:
+        """The mirror's head alone; `NotReady` before the indexer's first range."""
+        rows = await self.rows(HEAD_SQL, {})
+        return head_of(rows[0])
 
     def _numbered(self, sql: str) -> tuple[str, tuple[str, ...]]:
         """`sql` with `:name` parameters as PostgreSQL's `$1, $2…`, and the names in that order."""

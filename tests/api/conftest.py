@@ -58,6 +58,22 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+@pytest.fixture(scope="session")
+def euro_app(mirror_url: str, world: World, anvil: LocalNode) -> FastAPI:
+    """The API over the mirror for a program that counts euro cents."""
+    settings = settings_for(mirror_url, world, anvil, TOKEN)
+    return create_app(settings.model_copy(update={"display_unit": "EUR", "display_decimals": 2}))
+
+
+@pytest.fixture
+async def euro(euro_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of `euro_app`, with the audit token."""
+    transport = httpx.ASGITransport(app=euro_app)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://api.test", headers=headers) as c:
+        yield c
+
+
 @pytest.fixture
 def auth() -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKEN}"}

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from api.main import create_app
 from api.models import EntryPagePublic, ReconcilePublic, StatusPublic, SummaryPublic
+from api.store.audit import CSV_COLUMNS, csv_chunks, csv_row
+from api.store.common import ENTRY_NAMES
+from api.store.entries import EntryFilter, stream_rows
 from ledger.chain.node import LocalNode
 from ledger.db import tables as t
 from ledger.db.engine import make_engine
-from tests.api.conftest import settings_for
+from ledger.display import Display
+from tests.api.conftest import TOKEN, settings_for
+from tests.api.test_display import by_decimal
 from tests.api.world import World
+from tests.verify.server import serving
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def entries_sql(url: str, *where: Any) -> list[Any]:
@@ -131,3 +141,76 @@ async def test_status_reports_indexer_head_chain_head_and_lag(
     status = StatusPublic.model_validate((await client.get("/v1/audit/status", headers=auth)).json())
     assert status.node_block == world.w3.eth.block_number
     assert status.indexer_block <= status.chain_block and status.lag_blocks >= 0 and status.last_error is None
+
+
+def text_of(value: str | None) -> str:
+    """An id, reference or reason as printable ASCII text where it is one (the world's all are)."""
+    raw = bytes.fromhex(value[2:]).rstrip(b"\0") if value else b""
+    return raw.decode() if raw and raw.isascii() and raw.decode().isprintable() else ""
+
+
+async def test_csv_export_reads_in_plain_words_beside_the_raw_columns(
+    euro: httpx.AsyncClient, mirror_url: str, world: World
+) -> None:
+    reply = await euro.get("/v1/audit/export.csv")
+    rows = list(csv.DictReader(io.StringIO(reply.text)))
+    assert list(rows[0])[-6:] == [
+        "campaign",
+        "amount_display",
+        "display_unit",
+        "ref_text",
+        "reason",
+        "block_time_utc",
+    ]
+    names = {"0x" + cid.hex(): name for name, cid in world.campaigns.items()}
+    expected = entries_sql(mirror_url)
+    for got, row in zip(rows, expected, strict=True):
+        reason = text_of(row.aux) if row.kind in ("reversed", "expired") else ""
+        assert (got["campaign"], got["ref_text"], got["reason"]) == (
+            names.get(row.campaign_id or "", ""), text_of(row.ref), reason,
+        )  # fmt: skip
+        assert (got["amount_display"], got["display_unit"]) == (by_decimal(row.amount, 2, False), "EUR")
+        assert got["block_time_utc"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(row.block_time))
+    reasons = {r["reason"] for r in rows if r["kind"] in ("reversed", "expired")}
+    assert reasons == {"fraud", "inactive"} and {r["campaign"] for r in rows} >= {"welcome", "summer"}
+
+
+def test_csv_export_is_streamed_a_batch_at_a_time(app: FastAPI, mirror_url: str) -> None:
+    total = len(entries_sql(mirror_url))
+    engine = make_engine(mirror_url)
+    try:
+        with engine.connect() as conn:
+            sizes = [len(rows) for rows in stream_rows(conn, EntryFilter(), batch=1000)]
+        chunks = [chunk for chunk in csv_chunks(engine, EntryFilter(), Display("EUR", 2)) if chunk]
+    finally:
+        engine.dispose()
+    assert sizes == [1000] * (total // 1000) + ([total % 1000] if total % 1000 else []) and len(sizes) >= 3
+    assert len(chunks) >= 2 and sum(chunk.count("\n") for chunk in chunks) == total + 1
+    with serving(app) as base, httpx.stream("GET", f"{base}/v1/audit/export.csv", headers=AUTH) as reply:
+        assert reply.headers["transfer-encoding"] == "chunked" and "content-length" not in reply.headers
+        assert sum(chunk.count(b"\n") for chunk in reply.iter_bytes()) == total + 1
+
+
+def test_csv_text_that_a_spreadsheet_would_run_is_defused() -> None:
+    def hex32(text: str) -> str:
+        return "0x" + text.encode().ljust(32, b"\0").hex()
+
+    values = {name: "" for name in ENTRY_NAMES}
+    values.update(
+        kind="reversed", campaign_id=hex32("+cmd|' /C calc'!A0"), amount="000150", ref=hex32("=HYPERLINK(1)"),
+        aux=hex32("@SUM(A1)"), block_time=0,
+    )  # fmt: skip
+    cells = dict(
+        zip(CSV_COLUMNS, csv_row([values[name] for name in ENTRY_NAMES], Display("EUR", 2)), strict=True)
+    )
+    assert (cells["campaign"], cells["ref_text"], cells["reason"]) == (
+        "'+cmd|' /C calc'!A0",
+        "'=HYPERLINK(1)",
+        "'@SUM(A1)",
+    )
+    assert (cells["amount"], cells["amount_display"], cells["block_time_utc"]) == (
+        "150",
+        "1.50",
+        "1970-01-01T00:00:00Z",
+    )
+    assert cells["ref"] == values["ref"]  # the raw column stays exact
