@@ -8,9 +8,20 @@ import typer
 
 from ledger.cli.common import clean_errors, out, settings
 from ledger.encoding import checksum, parse_player_key
-from ledger.verify import LedgerApi, Rpc, verify_player
+from ledger.errors import InputError
+from ledger.verify import DEFAULT_MAX_LAG, LedgerApi, Rpc, VerifyReport, verify_player
 
 EXIT_FAILED = 1
+
+
+def parse_at(value: str) -> str | int:
+    """`latest`, `finalized`, `safe` or a block number."""
+    text = value.strip().lower()
+    if text in ("latest", "finalized", "safe"):
+        return text
+    if text.isascii() and text.isdigit() and len(text) <= 20:
+        return int(text)
+    raise InputError(f"--at must be latest, finalized, safe or a block number, not {value!r}")
 
 
 @clean_errors
@@ -24,6 +35,12 @@ def verify(
     contract: Annotated[
         str | None, typer.Option(help="the ledger address you expect; default the one the API names")
     ] = None,
+    at: Annotated[
+        str, typer.Option(help="the block to judge at, from the node: latest, finalized, safe or a number")
+    ] = "latest",
+    max_lag: Annotated[
+        int, typer.Option(min=0, help="how many blocks the API may be behind that block before it fails")
+    ] = DEFAULT_MAX_LAG,
 ) -> None:
     """Check every entry, the balance and its storage proof against the node: exit 0 verified, 1 not.
 
@@ -31,21 +48,41 @@ def verify(
     """
     key = parse_player_key(player)
     expected = checksum(contract) if contract else None
+    block = parse_at(at)
     node_url = rpc or settings().effective_rpc_url
     api_client, node = LedgerApi(api), Rpc(node_url)
     try:
-        report = verify_player(api_client, node, key, expected)
+        report = verify_player(api_client, node, key, expected, block, max_lag)
     finally:
         api_client.close()
         node.close()
+    show(report, node_url)
+
+
+def show(report: VerifyReport, node_url: str) -> None:
+    """One line per problem, entry found newer than the API and note, then the verdict."""
     for problem in report.problems:
         out.print(f"problem: {problem}", markup=False)
-    where = f"at block {report.block} against the node at {node_url}"
+    for n in report.newer:
+        out.print(f"newer: entry {n.seq}: {n.kind} {n.amount} at block {n.block}, after the API's block {report.api_block}", markup=False)  # fmt: skip
+    for note in report.notes:
+        out.print(f"note: {note}", markup=False)
+    where = f"at block {report.block} ({_behind(report)}) against the node at {node_url}"
     if report.ok:
+        entries = report.entries + len(report.newer)
         out.print(
-            f"VERIFIED: {report.entries} entries and balance {report.balance} of player 0x{key.hex()} {where}",
+            f"VERIFIED: {entries} entries and balance {report.balance} of player 0x{report.player.hex()} {where}",
             markup=False,
         )
         return
     out.print(f"FAILED: {len(report.problems)} problems in what the API says {where}", markup=False)
     raise typer.Exit(EXIT_FAILED)
+
+
+def _behind(report: VerifyReport) -> str:
+    lag, chosen = report.lag, report.at if not report.at.isdigit() else "chosen"
+    if lag is None or lag == 0:
+        return f"{chosen}; the API is as of it"
+    if lag < 0:
+        return f"{chosen}; the API is {-lag} blocks ahead, as of block {report.api_block}"
+    return f"{chosen}; the API is {lag} block{'s' if lag != 1 else ''} behind, as of block {report.api_block}"

@@ -6,6 +6,7 @@ broken or hostile API can never make verification pass by omission.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
@@ -30,6 +31,12 @@ def _hex32(value: Any) -> bytes:
     return raw
 
 
+def _address(value: Any) -> str:
+    if not isinstance(value, str) or re.fullmatch(r"0x[0-9a-fA-F]{40}", value) is None:
+        raise ValueError("expected an address: 0x and 40 hex digits")
+    return value.lower()
+
+
 def _amount(value: Any) -> int:
     if not isinstance(value, str) or not value.isdigit() or not value.isascii():
         raise ValueError("expected an amount as a decimal string")
@@ -39,15 +46,17 @@ def _amount(value: Any) -> int:
 Hex32 = Annotated[bytes, BeforeValidator(_hex32)]
 Hex = Annotated[bytes, BeforeValidator(_hex)]
 Amount = Annotated[int, BeforeValidator(_amount)]
+Address = Annotated[str, BeforeValidator(_address)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # strict: a number sent as a string (or a boolean) is malformed, as the page's reader says too
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
 
 
 class ClaimedLocation(_Model):
     chain_id: int
-    contract: str
+    contract: Address
     tx_hash: Hex32
     block_number: int = Field(ge=0)
     block_hash: Hex32
@@ -68,6 +77,10 @@ class ClaimedEntry(_Model):
     amount: Amount
     ref: Hex32
     aux: Hex32
+    reward_seq: int | None = None
+    batch_id: Hex32 | None = None
+    block_time: int = Field(ge=0)
+    sender: Address
     verification: ClaimedLocation
 
 
@@ -81,7 +94,7 @@ class ClaimedBalance(_Model):
     as_of_block: int = Field(ge=0)
     as_of_block_hash: Hex32
     chain_id: int
-    contract: str
+    contract: Address
 
 
 class ClaimedHistoryPage(_Model):
@@ -97,7 +110,7 @@ class ClaimedStorageProof(_Model):
 
 class ClaimedProof(_Model):
     chain_id: int
-    contract: str
+    contract: Address
     block_number: int
     block_hash: Hex32
     header: dict[str, str]

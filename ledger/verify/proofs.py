@@ -2,7 +2,7 @@
 
 A node's `eth_getProof` answer proves an account and some of its storage slots against a block's
 state root; the state root is bound to the block hash by the header's RLP encoding. Nothing here
-talks to a node: the caller supplies the state root or block hash it trusts.
+talks to a node: the caller supplies the block it trusts. (docs/verification.md, check 13.)
 """
 
 from __future__ import annotations
@@ -16,9 +16,13 @@ from eth_utils.crypto import keccak
 from trie.exceptions import BadTrieProof
 from trie.hexary import HexaryTrie
 
+from ledger.artifact import player_slot
 from ledger.errors import ProofError
+from ledger.verify.apiclient import ClaimedProof
+from ledger.verify.report import Problem
 
 EMPTY_TRIE_ROOT = keccak(rlp.encode(b""))
+LOW128 = 2**128 - 1
 
 # Header fields in RLP order; later forks append fields, so a header stops at its last present one.
 HEADER_FIELDS = (
@@ -112,3 +116,59 @@ def header_hash(header: Mapping[str, Any]) -> bytes:
 def header_fields(block: Mapping[str, Any]) -> dict[str, str]:
     """The header fields of a JSON-RPC block, in RLP order (what `header_hash` needs)."""
     return {name: str(block[name]) for name in HEADER_FIELDS if block.get(name) is not None}
+
+
+def check_proof(
+    proof: ClaimedProof,
+    block: Mapping[str, Any],
+    contract: str,
+    player: bytes,
+    figures: tuple[int, int],
+    code_hash: bytes,
+) -> list[Problem]:
+    """The storage proof of the player's slot must verify against the node's state root of `block`,
+    prove the ledger's code, and show `figures` (the contract's balance and earned at `block`)."""
+    try:
+        why = _proof_problem(proof, block, contract, player, code_hash)
+    except ProofError as exc:
+        why = str(exc)
+    if isinstance(why, str):
+        return [Problem("proof", f"proof: {why}")]
+    problems = []
+    proven = (why & LOW128, why >> 128)
+    if proven != figures:
+        problems.append(
+            Problem("proof", f"proof: the proven slot holds balance {proven[0]}, earned {proven[1]}")
+        )
+    if (proof.balance, proof.earned) != proven:
+        problems.append(
+            Problem(
+                "proof",
+                f"proof: the API states balance {proof.balance}, earned {proof.earned}; the proof shows otherwise",
+            )
+        )
+    return problems  # fmt: skip
+
+
+def _proof_problem(
+    proof: ClaimedProof, block: Mapping[str, Any], contract: str, player: bytes, code_hash: bytes
+) -> int | str:
+    """The proven storage word, or why the proof does not hold (in the order a reader checks it)."""
+    number, block_hash = int(block["number"], 16), hex_bytes(block["hash"])
+    if proof.block_number != number or proof.block_hash != block_hash:
+        return (
+            f"it is for block {proof.block_number} 0x{proof.block_hash.hex()}, not the node's block {number}"
+        )
+    if header_hash(proof.header) != proof.block_hash:
+        return "its header fields do not hash to its block hash"
+    if str(proof.header.get("stateRoot", "")).lower() != str(block["stateRoot"]).lower():
+        return "its state root is not the node's state root for that block"
+    account = verify_account(hex_bytes(block["stateRoot"]), hex_bytes(contract), proof.account_proof)
+    if account.code_hash != code_hash:
+        return f"the code at {contract} is not the ledger contract's"
+    if account.storage_root != proof.storage_hash:
+        return "its storage root is not the proven account's"
+    slot = player_slot(player)
+    if proof.storage_proof.key != slot:
+        return f"it proves slot 0x{proof.storage_proof.key.hex()}, not the player's slot 0x{slot.hex()}"
+    return verify_storage(account.storage_root, slot, proof.storage_proof.proof)

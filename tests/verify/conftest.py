@@ -32,6 +32,7 @@ class Served:
     url: str
     engine: Engine
     rpc: str
+    db_url: str
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -44,6 +45,6 @@ def served(
         app = create_app(settings_for(url, world, anvil))
         try:
             with serving(app) as base:
-                yield Served(world, base, engine, anvil.url)
+                yield Served(world, base, engine, anvil.url, url)
         finally:
             engine.dispose()

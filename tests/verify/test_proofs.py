@@ -14,8 +14,8 @@ from ledger.artifact import player_slot
 from ledger.chain.rpc import Rpc
 from ledger.errors import ProofError
 from ledger.verify.apiclient import ClaimedProof
-from ledger.verify.player import check_proof
-from ledger.verify.proofs import header_hash, hex_bytes, verify_account, verify_storage
+from ledger.verify.proofs import check_proof, header_hash, hex_bytes, verify_account, verify_storage
+from ledger.verify.views import ledger_code_hash
 from tests.api.world import World
 
 
@@ -94,15 +94,25 @@ def test_a_corrupted_proof_node_or_a_wrong_root_does_not_verify(world: World, rp
 def test_check_proof_refuses_a_proof_for_another_block_or_a_false_figure(world: World, rpc: Rpc) -> None:
     number = world.w3.eth.block_number
     block = raw_block(world.w3, number)
+    alice, bob, code = world.players["alice"], world.players["bob"], ledger_code_hash()
+
+    def problems(
+        proof: ClaimedProof, player: bytes, figures: tuple[int, int], code_hash: bytes = code
+    ) -> list[str]:
+        found = check_proof(proof, block, world.address, player, figures, code_hash)
+        assert {p.category for p in found} <= {"proof"}
+        return [p.message for p in found]
+
     honest = proof_of(world, rpc, "alice", number)
-    assert check_proof(honest, block, world.address, world.players["alice"], 320, 405) == []
+    assert problems(honest, alice, (320, 405)) == []
     older = proof_of(world, rpc, "alice", number - 1)
-    assert check_proof(older, block, world.address, world.players["alice"], 320, 405)[0].startswith(
-        "proof: it is for block"
-    )
+    assert problems(older, alice, (320, 405))[0].startswith("proof: it is for block")
     inflated = honest.model_copy(update={"balance": 10_000})
-    assert check_proof(inflated, block, world.address, world.players["alice"], 320, 405) == [
+    assert problems(inflated, alice, (320, 405)) == [
         "proof: the API states balance 10000, earned 405; the proof shows otherwise"
     ]
-    other = check_proof(honest, block, world.address, world.players["bob"], 67, 77)
-    assert other[0].startswith("proof: it proves slot")
+    assert problems(honest, alice, (321, 405)) == ["proof: the proven slot holds balance 320, earned 405"]
+    assert problems(honest, bob, (67, 77))[0].startswith("proof: it proves slot")
+    assert problems(honest, alice, (320, 405), code_hash=b"\x01" * 32) == [
+        f"proof: the code at {world.address} is not the ledger contract's"
+    ]

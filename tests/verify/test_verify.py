@@ -26,6 +26,10 @@ def verify(served: Served, name: str, contract: str | None = None) -> VerifyRepo
         rpc.close()
 
 
+def messages(report: VerifyReport) -> list[str]:
+    return [p.message for p in report.problems]
+
+
 def entries_of(served: Served, name: str) -> list[Any]:
     with served.engine.connect() as conn:
         query = (
@@ -49,14 +53,16 @@ def test_an_honest_api_verifies_for_every_player(served: Served) -> None:
     for name in ("alice", "bob", "carol", "whale"):
         report = verify(served, name, served.world.address)
         chain = served.world.client.player(served.world.players[name], block=report.block)
-        assert report.ok, (name, report.problems)
+        assert report.ok, (name, messages(report))
         assert report.entries == len(entries_of(served, name)) and report.balance == chain.balance
+        assert report.lag == 0 and report.newer == [] and report.notes == []
 
 
 def test_ledger_verify_prints_verified_and_exits_zero(served: Served) -> None:
     result = run_cli(served, "alice", "--contract", served.world.address)
     assert result.exit_code == 0, result.output
     assert result.output.startswith("VERIFIED: 7 entries and balance 320 of player ")
+    assert "(latest; the API is as of it) against the node at" in result.output
 
 
 def test_a_tampered_amount_is_caught(served: Served) -> None:
@@ -68,7 +74,13 @@ def test_a_tampered_amount_is_caught(served: Served) -> None:
         f"problem: entry {first.seq}: amount is {first.amount + 1000} in the API but {first.amount} on chain"
         in result.output
     )
-    assert "problem: balance: the entries add up to 1320 but the chain says 320" in result.output
+    assert (
+        "problem: history: the API says available 320, its entries add up to 1320 at block" in result.output
+    )
+    assert (
+        "problem: history: the entries add up to balance 1320 but the contract says 320 at block"
+        in result.output
+    )
     assert result.output.rstrip().splitlines()[-1].startswith("FAILED: ")
 
 
@@ -80,15 +92,17 @@ def test_a_tampered_reference_and_head_are_caught(served: Served) -> None:
         .where(t.entries.c.seq == payout.seq)
         .values(ref="0x" + "ee" * 32, head="0x" + "dd" * 32),
     )
-    problems = verify(served, "alice").problems
+    report = verify(served, "alice")
+    problems = messages(report)
     assert any(p.startswith(f"entry {payout.seq}: ref is 0x{'ee' * 32} in the API") for p in problems)
     assert any(p.startswith(f"entry {payout.seq}: head is 0x{'dd' * 32} in the API") for p in problems)
+    assert report.categories == {"fields", "head"}
 
 
 def test_a_false_head_inside_a_batch_does_not_fold_to_the_batch_head(served: Served) -> None:
     row = next(e for e in entries_of(served, "alice") if e.batch_index == 0)
     tamper(served, update(t.entries).where(t.entries.c.seq == row.seq).values(head="0x" + "cc" * 32))
-    assert verify(served, "alice").problems == [
+    assert messages(verify(served, "alice")) == [
         f"entry {row.seq}: head 0x{'cc' * 32} does not fold to the batch's head on chain"
     ]
 
@@ -96,7 +110,7 @@ def test_a_false_head_inside_a_batch_does_not_fold_to_the_batch_head(served: Ser
 def test_an_entry_placed_at_a_block_that_is_not_canonical_is_caught(served: Served) -> None:
     first = entries_of(served, "bob")[0]
     tamper(served, update(t.entries).where(t.entries.c.seq == first.seq).values(block_hash="0x" + "ab" * 32))
-    problems = verify(served, "bob").problems
+    problems = messages(verify(served, "bob"))
     assert (
         f"entry {first.seq}: block {first.block_number} 0x{'ab' * 32} is not canonical on the node"
         in problems
@@ -109,7 +123,7 @@ def test_an_entry_pointing_at_another_log_is_caught(served: Served) -> None:
     tamper(
         served, update(t.entries).where(t.entries.c.seq == first.seq).values(log_index=first.log_index + 7)
     )
-    problems = verify(served, "carol").problems
+    problems = messages(verify(served, "carol"))
     assert (
         f"entry {first.seq}: transaction {first.tx_hash} has no log with index {first.log_index + 7}"
         in problems
@@ -121,17 +135,19 @@ def test_a_dropped_entry_is_caught_by_the_balance(served: Served) -> None:
     tamper(served, delete(t.entries).where(t.entries.c.seq == payout.seq))
     result = run_cli(served, "bob")
     assert result.exit_code == 1
-    assert "problem: balance: the entries add up to 77 but the chain says 67" in result.output
-    assert "problem: balance: the API says paid 10, the chain and the entries say 0" in result.output
+    assert "problem: history: the entries add up to balance 77 but the contract says 67" in result.output
+    assert "problem: history: the API says paid 10, its entries add up to 0" in result.output
 
 
 def test_a_dropped_issue_is_caught_by_lifetime_earned(served: Served) -> None:
     issue = entries_of(served, "carol")[-1]
     tamper(served, delete(t.entries).where(t.entries.c.seq == issue.seq))
-    problems = verify(served, "carol").problems
-    assert (
-        f"lifetime earned: the entries add up to {77 - issue.amount} but the chain says 77 at block"
-        in problems[1]
+    problems = messages(verify(served, "carol"))
+    assert any(
+        p.startswith(
+            f"history: the entries add up to lifetime earned {77 - issue.amount} but the contract says 77"
+        )
+        for p in problems
     )
 
 
@@ -141,7 +157,8 @@ def test_a_wrong_balance_is_caught(served: Served) -> None:
     )
     result = run_cli(served, "alice")
     assert result.exit_code == 1
-    assert "problem: balance: the API says available 999, the chain and the entries say 320" in result.output
+    assert "problem: history: the API says available 999, its entries add up to 320" in result.output
+    assert "problem: balance: the API says available 999, the contract says 320" in result.output
 
 
 def test_another_players_entry_in_the_history_is_caught(served: Served) -> None:
@@ -149,11 +166,49 @@ def test_another_players_entry_in_the_history_is_caught(served: Served) -> None:
     tamper(
         served, update(t.entries).where(t.entries.c.seq == bobs.seq).values(player=served.world.key("alice"))
     )
-    problems = verify(served, "alice").problems
+    problems = messages(verify(served, "alice"))
     assert (
         f"entry {bobs.seq}: player is {served.world.key('alice')} in the API but {served.world.key('bob')} on chain"
         in problems
     )
+
+
+def test_a_changed_sender_is_caught(served: Served) -> None:
+    payout = next(e for e in entries_of(served, "bob") if e.kind == "paid")
+    other = "0x" + "5e" * 20
+    tamper(served, update(t.entries).where(t.entries.c.seq == payout.seq).values(sender=other))
+    report = verify(served, "bob")
+    assert messages(report) == [
+        f"entry {payout.seq}: sender is {other} in the API but the transaction was sent by {served.world.operator}"
+    ]
+    assert report.categories == {"sender"}
+
+
+def test_a_changed_block_time_is_caught(served: Served) -> None:
+    first = entries_of(served, "carol")[0]
+    tamper(
+        served,
+        update(t.entries).where(t.entries.c.seq == first.seq).values(block_time=first.block_time - 3600),
+    )
+    report = verify(served, "carol")
+    assert messages(report) == [
+        f"entry {first.seq}: time is {first.block_time - 3600} in the API but block {first.block_number}'s time is {first.block_time}"
+    ]
+
+
+def test_an_entry_pointing_at_another_real_payout_is_caught(served: Served) -> None:
+    """The mirror's location columns moved to another player's real payout, block and time included."""
+    alices = next(e for e in entries_of(served, "alice") if e.kind == "paid")
+    bobs = next(e for e in entries_of(served, "bob") if e.kind == "paid")
+    moved = {
+        c: getattr(bobs, c) for c in ("tx_hash", "log_index", "block_number", "block_hash", "block_time")
+    }
+    tamper(served, update(t.entries).where(t.entries.c.seq == alices.seq).values(**moved))
+    report = verify(served, "alice")
+    assert messages(report) == [
+        f"entry {alices.seq}: the PayoutRecorded event at that location does not record entry {alices.seq}"
+    ]
+    assert report.categories == {"location"}
 
 
 def test_an_api_serving_another_contract_than_expected_fails(served: Served) -> None:
@@ -162,6 +217,7 @@ def test_an_api_serving_another_contract_than_expected_fails(served: Served) -> 
     assert (
         f"problem: the API serves contract {served.world.address.lower()}, not the expected" in result.output
     )
+    assert result.output.count("problem:") == 1  # nothing else is judged against another contract
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 // What the page knows of the ledger contract, written from contracts/interfaces/IRewardsLedger.sol:
-// event layouts, view selectors and the hash chain. Topics and selectors are computed here from the
-// signatures, so nothing about the ABI is taken from the API (a test checks them against the
-// compiled artifact).
+// event layouts, view selectors, the hash chain, what each kind of entry moves, its runtime code and
+// where it stores a player's figures. Topics and selectors are computed here from the signatures,
+// so nothing about the ABI is taken from the API; tests check every constant here against the
+// compiled artifact and the Python entry model (tests/verify/test_page_constants.py).
 
 import { ZERO32, bare, keccak, keccakText, uintWord, wordAt } from "./hex.js";
 
@@ -24,6 +25,22 @@ export const SELECTORS = {
 };
 
 export const KIND_CODES = { issued: 1, paid: 2, reversed: 3, expired: 4 };
+/** How each kind moves a player's figures (ledger/model.py's RULES): credit adds to the balance. */
+export const KIND_RULES = {
+  issued: { credit: true, figure: "earned" },
+  paid: { credit: false, figure: "paid" },
+  reversed: { credit: false, figure: "reversed" },
+  expired: { credit: false, figure: "expired" },
+};
+/** Where each entry event names the player among its topics (null: not indexed, read the rows). */
+export const PLAYER_TOPIC = { RewardIssued: 2, BatchIssued: null, PayoutRecorded: 1, RewardReversed: 2, BalanceExpired: 1 };
+
+/** keccak256 of the ledger's runtime code (the committed artifact's deployedBytecode): the code
+ * the contract's address must hold. Changes with the contract; the tests say when it is stale. */
+export const CODE_HASH = "0xb074f0a8ad816c794790c1178011a575aa08d8e06a8234dbff993d24e597ea38";
+/** The storage slot of the players mapping, the root of the ledger's ERC-7201 namespace
+ * `rewardsledger.storage.Core`: a player's word is at keccak256(player ‖ PLAYERS_SLOT). */
+export const PLAYERS_SLOT = 96605498095818739215880882245239086707082805490687546596130023163320456145152n;
 const ROW_BYTES = 64;
 
 /**
@@ -137,4 +154,19 @@ export function decodeUints(result, n) {
     out.push(BigInt(w));
   }
   return out;
+}
+
+/** eth_getLogs filters for the player's entries in blocks `from` to `to`: one per topic position of
+ * the player, and the batch events (whose rows must be read, the player is not indexed there). */
+export function playerLogFilters(contract, player, from, to) {
+  const groups = new Map();
+  for (const [name, position] of Object.entries(PLAYER_TOPIC)) {
+    if (!groups.has(position)) groups.set(position, []);
+    groups.get(position).push(TOPICS[name]);
+  }
+  const range = { address: contract, fromBlock: "0x" + BigInt(from).toString(16), toBlock: "0x" + BigInt(to).toString(16) };
+  return [...groups].map(([position, topics]) => ({
+    ...range,
+    topics: position == null ? [topics] : [topics, ...Array(position - 1).fill(null), "0x" + bare(player).padStart(64, "0")],
+  }));
 }

@@ -8,7 +8,7 @@ import { markEntry, proof, renderEntry, shortened, token } from "./entry.js";
 import { $, STORE, fitFigures, say, setCheck } from "./page.js";
 import { Rpc } from "./rpc.js";
 import { showTerms } from "./terms.js";
-import { campaignOnChain, historyProblems, verifyBalance, verifyEntries } from "./verify.js";
+import { apiReader, campaignOnChain, verifyPlayer } from "./verify.js";
 
 const PAGE_SIZE = 20;
 const POLL_MS = 10_000; // how often an open page looks for new entries (one cheap balance read)
@@ -164,23 +164,16 @@ function renderBalance(b) {
 // ------------------------------------------------------------------ checking against a node
 
 /**
- * Every call into the verifier's entry and balance checks (terms: termsHashOnChain below), so
- * that a change of its interface touches this function only.
- * Checks `entries` and the balance against the node at `url`, and, once the whole history is
- * shown, that it adds up to the balance. Problems are lists of reasons ([] = matches the chain).
+ * Every call into the verifier's checks (terms: termsHashOnChain below), so that a change of its
+ * interface touches this function only. The verifier reads the balance and the whole history from
+ * the API itself and judges them at the node's latest block (docs/verification.md): the history is
+ * checked to add up whatever is shown, and entries newer than the API are found on chain.
+ * Problems are lists of reasons ([] = matches the chain).
  */
 async function askNode(url, contract, entries) {
-  const rpc = new Rpc(url);
-  const { player, balance: b } = state;
-  const { chainId, problems } = await verifyEntries(rpc, entries, { contract, player });
-  const balance = await verifyBalance(rpc, {
-    contract, player, block: b.as_of_block, blockHash: b.as_of_block_hash, available: b.available, earned: b.earned,
-  });
-  let history = null;
-  if (!state.cursor) {
-    history = balance.chain ? historyProblems(state.entries, b.as_of_block, balance.chain) : ["your balance could not be read from the chain"];
-  }
-  return { node: rpc.url, chainId, contract, entries: problems, balance: balance.problems, history };
+  const report = await verifyPlayer(new Rpc(url), apiReader(getJson, state.player), { contract, player: state.player });
+  for (const e of entries) if (!report.entries.has(e.seq)) report.entries.set(e.seq, ["the ledger's site no longer lists it"]);
+  return report; // { node, chainId, contract, entries, balance, history, block, lag, newer, … }
 }
 
 /** The campaign's terms hash as the contract holds it now, or null when it has no such campaign. */

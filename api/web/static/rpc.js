@@ -1,6 +1,7 @@
 // A minimal JSON-RPC client for the node the reader chose: the page's only source of truth.
 
 const BATCH_SIZE = 50; // public nodes often cap batches; small chunks keep every node happy
+const IN_FLIGHT = 4; // batches sent at once: a long history checks in a fraction of the time
 
 export class RpcError extends Error {}
 
@@ -51,28 +52,40 @@ export class Rpc {
     return unwrap(answer, method);
   }
 
-  /** Many calls in JSON-RPC batches; each result is the value or an RpcError (never thrown). */
+  /** Many calls in JSON-RPC batches, a few in flight at once; each result is the value or an
+   * RpcError (never thrown), in the order of `calls`. */
   async batch(calls) {
-    const results = [];
-    for (let i = 0; i < calls.length; i += BATCH_SIZE) {
-      const chunk = calls.slice(i, i + BATCH_SIZE);
-      const ids = chunk.map(() => this.nextId++);
-      const answer = await this.post(chunk.map(([method, params], k) => ({ jsonrpc: "2.0", id: ids[k], method, params })));
-      if (!Array.isArray(answer)) {
-        // A node without batch support: ask one by one.
-        for (const [method, params] of chunk) results.push(await this.call(method, params).catch((e) => e));
-        continue;
+    const chunks = [];
+    for (let i = 0; i < calls.length; i += BATCH_SIZE) chunks.push(calls.slice(i, i + BATCH_SIZE));
+    const results = new Array(chunks.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length) {
+        const k = next++;
+        results[k] = await this.batchOnce(chunks[k]);
       }
-      const byId = new Map(answer.map((a) => [a.id, a]));
-      chunk.forEach(([method], k) => {
-        try {
-          results.push(unwrap(byId.get(ids[k]), method));
-        } catch (err) {
-          results.push(err);
-        }
-      });
+    };
+    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, chunks.length) }, worker));
+    return results.flat();
+  }
+
+  async batchOnce(chunk) {
+    const ids = chunk.map(() => this.nextId++);
+    const answer = await this.post(chunk.map(([method, params], k) => ({ jsonrpc: "2.0", id: ids[k], method, params })));
+    if (!Array.isArray(answer)) {
+      // A node without batch support: ask one by one.
+      const one = [];
+      for (const [method, params] of chunk) one.push(await this.call(method, params).catch((e) => e));
+      return one;
     }
-    return results;
+    const byId = new Map(answer.map((a) => [a.id, a]));
+    return chunk.map(([method], k) => {
+      try {
+        return unwrap(byId.get(ids[k]), method);
+      } catch (err) {
+        return err;
+      }
+    });
   }
 }
 

@@ -1,12 +1,18 @@
-// Checks what the API claims against a node, and only the node: each entry must be a log of the
-// ledger contract in its transaction's receipt, at its log index, in its (canonical) block, with
-// exactly the claimed fields and hash-chain head. The same checks as `ledger verify`.
+// Checks what the API claims against a node, and only the node: every check of
+// docs/verification.md, as `ledger verify` makes them, with the same problem categories (the shared
+// verification cases hold both to the same verdict). `verifyPlayer` runs them all at a block it
+// chooses from the node; the functions before it check parts, for pages that show parts.
 
+import { AnswerError, apiReader } from "./answers.js";
 import { ZERO32, bare, sameHex, shortHex, utc } from "./hex.js";
-import { calldata, decodeCampaign, decodeLog, decodeUints, fold } from "./ledger.js";
+import { KIND_RULES, calldata, decodeCampaign, decodeLog, decodeUints, fold } from "./ledger.js";
+
+export { AnswerError, apiReader };
 
 const EVENT_KINDS = { RewardIssued: "issued", BatchIssued: "issued", PayoutRecorded: "paid", RewardReversed: "reversed", BalanceExpired: "expired" };
 const blockTag = (n) => "0x" + BigInt(n).toString(16);
+const P = (category, text) => ({ category, text });
+const texts = (problems) => problems.map((p) => p.text);
 
 /**
  * Verifies `entries` (as the API lists them) for `player` against the ledger at `contract`.
@@ -14,6 +20,37 @@ const blockTag = (n) => "0x" + BigInt(n).toString(16);
  */
 export async function verifyEntries(rpc, entries, { contract, player }) {
   const chainId = Number(BigInt(await rpc.call("eth_chainId")));
+  const found = await entryProblems(rpc, entries, { contract });
+  const problems = new Map(entries.map((e) => [e.seq, []]));
+  for (const p of listingProblems(entries, { player, chainId, contract })) problems.get(p.seq).push(p.text);
+  for (const [seq, list] of found) problems.get(seq).push(...texts(list));
+  return { chainId, problems };
+}
+
+/** What is wrong with the list itself: repeats and order (when `apiBlock` is given, for a whole
+ * history), other players, other chains or contracts, entries after the API's block. */
+export function listingProblems(entries, { player, chainId, contract, apiBlock = null }) {
+  const problems = [];
+  let last = 0;
+  for (const e of entries) {
+    const v = e.verification;
+    const checks = [
+      ["listing", apiBlock != null && e.seq <= last, `it is listed out of order or twice (after entry ${last})`],
+      ["listing", !sameHex(e.player, player), `it belongs to player ${shortHex(e.player)}, not this player`],
+      ["listing", v.seq !== e.seq, `its on-chain location names entry ${v.seq}`],
+      ["listing", apiBlock != null && v.block_number > apiBlock, `it is claimed at block ${v.block_number}, after the API's block ${apiBlock}`],
+      ["chain", v.chain_id !== chainId, `it is claimed on chain ${v.chain_id}, but the node is chain ${chainId}`],
+      ["contract", !sameHex(v.contract, contract), `it is claimed from contract ${v.contract}, not the ledger ${contract}`],
+    ];
+    for (const [category, bad, text] of checks) if (bad) problems.push({ category, text, seq: e.seq });
+    last = Math.max(last, e.seq);
+  }
+  return problems;
+}
+
+/** Each entry's block, time, log, sender, fields and head against the node: a Map from seq to
+ * problems ({category, text}) for the entries that have any. */
+export async function entryProblems(rpc, entries, { contract }) {
   const txs = [...new Set(entries.map((e) => bare(e.verification.tx_hash)))];
   const numbers = [...new Set(entries.map((e) => e.verification.block_number))];
   const answers = await rpc.batch([
@@ -21,61 +58,58 @@ export async function verifyEntries(rpc, entries, { contract, player }) {
     ...numbers.map((n) => ["eth_getBlockByNumber", [blockTag(n), false]]),
   ]);
   const ctx = {
-    chainId, contract, player,
+    contract,
     receipts: new Map(txs.map((tx, i) => [tx, answers[i]])),
     blocks: new Map(numbers.map((n, i) => [n, answers[txs.length + i]])),
     located: new Map(),
   };
   const problems = new Map();
+  const note = (seq, list) => list.length && problems.set(seq, [...(problems.get(seq) || []), ...list]);
   const batches = new Map(); // a batch's rows share one log: their heads are checked together
   for (const entry of entries) {
     const found = checkEntry(entry, ctx);
-    problems.set(entry.seq, found.problems);
+    note(entry.seq, found.problems);
     if (found.batchMember) {
       const key = found.batchMember.key;
       if (!batches.has(key)) batches.set(key, { event: found.batchMember.event, members: [] });
       batches.get(key).members.push(entry);
     }
   }
-  for (const { event, members } of batches.values()) checkBatchHeads(event, members, problems);
-  return { chainId, problems };
+  for (const { event, members } of batches.values()) {
+    for (const [seq, text] of batchHeadProblems(event, members)) note(seq, [P("head", text)]);
+  }
+  return problems;
 }
 
 function checkEntry(entry, ctx) {
   const v = entry.verification;
-  const problems = [];
-  if (BigInt(v.seq) !== BigInt(entry.seq)) problems.push(`its on-chain location names entry ${v.seq}`);
-  if (!sameHex(entry.player, ctx.player)) problems.push(`it belongs to player ${shortHex(entry.player)}, not this player`);
-  if (v.chain_id !== ctx.chainId) problems.push(`it is claimed on chain ${v.chain_id}, but the node is chain ${ctx.chainId}`);
-  if (!sameHex(v.contract, ctx.contract)) problems.push(`it is claimed from contract ${v.contract}, not the ledger ${ctx.contract}`);
-  problems.push(...blockProblems(entry, ctx.blocks.get(v.block_number)));
-
+  const problems = blockProblems(entry, ctx.blocks.get(v.block_number));
   const at = locate(entry, ctx);
-  if (typeof at === "string") return { problems: [...problems, at] };
-  if (!sameHex(at.receipt.from, entry.sender)) problems.push(`it was sent by ${at.receipt.from} on chain, not ${entry.sender}`);
-  const { event } = at;
+  if (typeof at === "string") return { problems: [...problems, P("location", at)] };
+  const { event, receipt } = at;
   const index = BigInt(entry.seq) - event.firstSeq;
   if (index < 0n || index >= BigInt(event.count)) {
-    return { problems: [...problems, `the ${event.name} event at that location does not record entry ${entry.seq}`] };
+    return { problems: [...problems, P("location", `the ${event.name} event at that location does not record entry ${entry.seq}`)] };
   }
+  if (!sameHex(receipt.from, entry.sender)) problems.push(P("sender", `it was sent by ${receipt.from} on chain, not ${entry.sender}`));
   const found = event.entryAt(Number(index));
   problems.push(...fieldProblems(entry, event, found));
   if (found.head == null) {
     return { problems, batchMember: { key: `${bare(v.tx_hash)}:${v.log_index}`, event } };
   }
-  if (!sameHex(found.head, v.head)) problems.push(`its hash-chain head is ${shortHex(v.head)} here but ${shortHex(found.head)} on chain`);
+  if (!sameHex(found.head, v.head)) problems.push(P("head", `its hash-chain head is ${shortHex(v.head)} here but ${shortHex(found.head)} on chain`));
   return { problems };
 }
 
 function blockProblems(entry, block) {
   const v = entry.verification;
-  if (block instanceof Error) return [`the node cannot give block ${v.block_number}: ${block.message}`];
-  if (!block) return [`the node has no block ${v.block_number}`];
+  if (block instanceof Error) return [P("block", `the node cannot give block ${v.block_number}: ${block.message}`)];
+  if (!block) return [P("block", `the node has no block ${v.block_number}`)];
   if (!sameHex(block.hash, v.block_hash)) {
-    return [`block ${v.block_number} is ${shortHex(block.hash)} on the node, not ${shortHex(v.block_hash)}: that block is not canonical`];
+    return [P("block", `block ${v.block_number} is ${shortHex(block.hash)} on the node, not ${shortHex(v.block_hash)}: that block is not canonical`)];
   }
   if (BigInt(block.timestamp) !== BigInt(entry.block_time)) {
-    return [`its time is ${utc(entry.block_time)} here but the block's time is ${utc(BigInt(block.timestamp))}`];
+    return [P("time", `its time is ${utc(entry.block_time)} here but the block's time is ${utc(BigInt(block.timestamp))}`)];
   }
   return [];
 }
@@ -83,7 +117,7 @@ function blockProblems(entry, block) {
 /** The ledger event at the entry's claimed log, decoded once per log, or why there is none. */
 function locate(entry, ctx) {
   const v = entry.verification;
-  const key = `${bare(v.tx_hash)}:${v.log_index}:${bare(v.block_hash)}`;
+  const key = `${bare(v.tx_hash)}:${v.log_index}:${v.block_number}:${bare(v.block_hash)}`;
   if (!ctx.located.has(key)) ctx.located.set(key, locateUncached(v, ctx));
   return ctx.located.get(key);
 }
@@ -109,37 +143,36 @@ function locateUncached(v, ctx) {
 
 function fieldProblems(entry, event, found) {
   const v = entry.verification;
+  const batch = event.name === "BatchIssued";
   const claimed = {
     event: v.event, kind: entry.kind, player: entry.player, campaign: entry.campaign_id ?? ZERO32,
     amount: BigInt(entry.amount), reference: entry.ref, aux: entry.aux,
+    "batch row": v.batch_index ?? null, "batch id": entry.batch_id ?? null,
   };
   const actual = {
     event: event.name, kind: EVENT_KINDS[event.name], player: found.player, campaign: found.campaign,
     amount: found.amount, reference: found.ref, aux: found.aux,
+    "batch row": batch ? found.batchIndex : null, "batch id": batch ? found.aux : null,
   };
-  if (event.name === "BatchIssued") {
-    claimed["batch row"] = v.batch_index;
-    actual["batch row"] = found.batchIndex;
-    claimed["batch id"] = entry.batch_id;
-    actual["batch id"] = found.aux;
-  }
   if (event.name === "RewardReversed") {
     claimed["reversed entry"] = entry.reward_seq == null ? null : BigInt(entry.reward_seq);
     actual["reversed entry"] = BigInt(found.ref);
   }
-  const show = (x) => (typeof x === "string" && x.startsWith("0x") ? shortHex(x) : String(x));
+  const show = (x) => (typeof x === "string" && x.startsWith("0x") ? shortHex(x) : String(x ?? "none"));
   const same = (a, b) => (typeof a === "string" && typeof b === "string" ? bare(a) === bare(b) : a === b);
   return Object.keys(claimed)
     .filter((name) => !same(claimed[name], actual[name]))
-    .map((name) => `its ${name} is ${show(claimed[name])} here but ${show(actual[name])} on chain`);
+    .map((name) => P("fields", `its ${name} is ${show(claimed[name])} here but ${show(actual[name])} on chain`));
 }
 
 /** Inside a batch only the last row's head is on chain: each claimed head must fold forward through
- * the later rows to a head already proven (the event's, or a later row's already checked). */
-function checkBatchHeads(event, members, problems) {
-  members.sort((a, b) => (BigInt(b.seq) > BigInt(a.seq) ? 1 : -1));
+ * the later rows to a head already proven (the event's, or a later row's already checked).
+ * Returns [seq, problem] pairs. */
+function batchHeadProblems(event, members) {
+  members.sort((a, b) => b.seq - a.seq);
   let targetIndex = event.count - 1;
   let targetHead = event.entryAt(targetIndex).head;
+  const problems = [];
   for (const member of members) {
     const index = Number(BigInt(member.seq) - event.firstSeq);
     let head = member.verification.head;
@@ -148,9 +181,10 @@ function checkBatchHeads(event, members, problems) {
       targetIndex = index;
       targetHead = member.verification.head;
     } else {
-      problems.get(member.seq).push(`its hash-chain head ${shortHex(member.verification.head)} does not fold to the batch's head on chain`);
+      problems.push([member.seq, `its hash-chain head ${shortHex(member.verification.head)} does not fold to the batch's head on chain`]);
     }
   }
+  return problems;
 }
 
 /** The player's balance and lifetime earned in the contract at `block`, against the claimed ones.
@@ -171,15 +205,26 @@ export async function verifyBalance(rpc, { contract, player, block, blockHash, a
   return { problems, chain: { balance, earned: lifetime } };
 }
 
-/** Whether the whole history up to `block` adds up to the contract's figures: with every entry
- * verified, a missing entry is the only way for the sums to differ. */
-export function historyProblems(entries, block, chain) {
-  const sums = { issued: 0n, paid: 0n, reversed: 0n, expired: 0n };
-  for (const e of entries) if (e.verification.block_number <= block) sums[e.kind] += BigInt(e.amount);
-  const net = sums.issued - sums.paid - sums.reversed - sums.expired;
+/** Amounts by kind of `entries` (and entries found newer than the API); an unknown kind is a
+ * problem the field checks name, not a sum. */
+export function sumsOf(entries, newer = []) {
+  const sums = Object.fromEntries(Object.keys(KIND_RULES).map((kind) => [kind, 0n]));
+  for (const e of entries) if (Object.hasOwn(KIND_RULES, e.kind)) sums[e.kind] += BigInt(e.amount);
+  for (const n of newer) sums[n.kind] += n.amount;
+  return sums;
+}
+
+export const balanceOf = (sums) => Object.entries(sums).reduce((net, [kind, v]) => (KIND_RULES[kind].credit ? net + v : net - v), 0n);
+export const earnedOf = (sums) => Object.entries(sums).reduce((all, [kind, v]) => (KIND_RULES[kind].figure === "earned" ? all + v : all), 0n);
+
+/** Whether the history up to `block` (with entries found newer than the API) adds up to the
+ * contract's figures: with every entry verified, a missing entry is the only way for them to differ. */
+export function historyProblems(entries, block, chain, newer = []) {
+  const sums = sumsOf(entries.filter((e) => e.verification.block_number <= block), newer);
+  const withNewer = newer.length ? ` with ${newer.length} newer ${newer.length === 1 ? "entry" : "entries"} found on chain` : "";
   const problems = [];
-  if (sums.issued !== chain.earned) problems.push(`its rewards add up to ${sums.issued}, but the contract says ${chain.earned} was earned`);
-  if (net !== chain.balance) problems.push(`it adds up to a balance of ${net}, but the contract holds ${chain.balance}`);
+  if (earnedOf(sums) !== chain.earned) problems.push(`its rewards${withNewer} add up to ${earnedOf(sums)}, but the contract says ${chain.earned} was earned`);
+  if (balanceOf(sums) !== chain.balance) problems.push(`it${withNewer} adds up to a balance of ${balanceOf(sums)}, but the contract holds ${chain.balance}`);
   return problems;
 }
 
@@ -199,3 +244,5 @@ export async function totalsOnChain(rpc, contract, block) {
   const [entryCount] = decodeUints(state, 1);
   return { issued, paid, reversed, expired, entryCount, head: "0x" + bare(state).slice(64, 128) };
 }
+
+export { MAX_LAG, verifyPlayer } from "./verify-player.js";
