@@ -5,6 +5,7 @@ Every step checks the chain first and skips what already landed, so the demo res
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import secrets
@@ -130,12 +131,13 @@ def ensure_campaigns(cfg: Settings, client: LedgerClient, sender: Sender, say: S
 
 
 def trickle(chain: DemoChain, beat: Callable[[], None], say: Say, doing: Say, every: float = 3.0) -> None:
-    """Issues a small reward every few seconds (now and then to the first regular player, whose
-    page the demo links, and now and then a payout) until Ctrl-C. A write that fails is reported once and the trickle goes on:
-    another process signing with the same key (the `ledger` command) must not stop the demo."""
+    """Issues a small reward every few seconds (now and then to the player whose page the demo
+    links, now and then with a payout) until Ctrl-C. A write that fails is reported once and the
+    trickle goes on: another process signing with the same key (the `ledger` command beside the
+    demo) must not stop it."""
     rng = random.Random()
     failures = 0
-    for count in range(1, 2**62):
+    for count in itertools.count(1):
         beat()
         player = chain.featured if count % LINKED_EVERY == 1 else rng.choice(chain.keys)
         doing("sending a reward")

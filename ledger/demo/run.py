@@ -63,20 +63,7 @@ def run(cfg: Settings, stop: Shutdown) -> None:
         stop.phase("opening the operator's keystore")
         say(f"local node on {node.url}, one-second blocks, state in {node.state_file}")
         chain = seed_chain(cfg, node.url, stop)
-        stop.phase("starting the API")
-        with stop.deferred():  # it starts while the mirror catches up, and serves once it has
-            services.ledger("api", "serve", "--port", str(cfg.api_port))
-        stop.phase("mirroring the ledger")
-        say("mirroring the ledger into SQLite (catching up to the chain head)")
-        services.run("index", "--until-head", "--quiet", echo=echo)
-        stop.phase("starting the indexer")
-        with stop.deferred():
-            services.ledger("indexer", "index")
-        stop.phase("waiting for the API")
-        base = f"http://127.0.0.1:{cfg.api_port}"
-        services.wait_for_http(f"{base}/ready")
-        stop.phase("checking the mirror against the chain")
-        services.run("audit", "reconcile", echo=echo)
+        base = start_services(cfg, services, stop)
         show_links(chain, base, node.url)
 
         def beat() -> None:
@@ -94,9 +81,27 @@ def run(cfg: Settings, stop: Shutdown) -> None:
             shutil.rmtree(node.state_cache, ignore_errors=True)
 
 
+def start_services(cfg: Settings, services: Services, stop: Shutdown) -> str:
+    """Mirrors the chain, starts the indexer and the API, proves the mirror; returns the API's URL."""
+    stop.phase("starting the API")
+    with stop.deferred():  # it starts while the mirror catches up, and serves once it has
+        services.ledger("api", "serve", "--port", str(cfg.api_port))
+    stop.phase("mirroring the ledger")
+    say("mirroring the ledger into SQLite (catching up to the chain head)")
+    services.run("index", "--until-head", "--quiet", echo=echo)
+    stop.phase("starting the indexer")
+    with stop.deferred():
+        services.ledger("indexer", "index")
+    stop.phase("waiting for the API")
+    base = f"http://127.0.0.1:{cfg.api_port}"
+    services.wait_for_http(f"{base}/ready")
+    stop.phase("checking the mirror against the chain")
+    services.run("audit", "reconcile", echo=echo)
+    return base
+
+
 def seed_chain(cfg: Settings, url: str, stop: Shutdown) -> DemoChain:
     """Deploys (once) and writes the eight weeks of rewards; every step skips what landed."""
-    stop.phase("opening the operator's keystore")
     sender = operator_sender(cfg, url, stop.deferred)
     say(f"operator account {sender.address} (encrypted keystore {cfg.keystore_path})")
     with blocks_on_demand(sender.w3, BLOCK_TIME):
