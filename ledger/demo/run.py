@@ -49,7 +49,7 @@ def stop_message(doing: str) -> str:
 def run(cfg: Settings, stop: Shutdown) -> None:
     node = DemoNode(cfg.node_dir, port=cfg.node_port, block_time=BLOCK_TIME, gas_limit=100_000_000,
                     history_days=7 * story.WEEKS)  # fmt: skip
-    services = Services(cfg.data_dir / "logs", child_env(_child_settings(cfg, node.url)))
+    services = Services(cfg.data_dir / "logs", child_env(_child_settings(cfg, node.url)), stop.deferred)
     stop.track(lambda: [node.process])
     stop.track(services.all)
     try:
@@ -83,15 +83,13 @@ def run(cfg: Settings, stop: Shutdown) -> None:
 
 def start_services(cfg: Settings, services: Services, stop: Shutdown) -> str:
     """Mirrors the chain, starts the indexer and the API, proves the mirror; returns the API's URL."""
-    stop.phase("starting the API")
-    with stop.deferred():  # it starts while the mirror catches up, and serves once it has
-        services.ledger("api", "serve", "--port", str(cfg.api_port))
+    stop.phase("starting the API")  # it starts while the mirror catches up, and serves once it has
+    services.ledger("api", "serve", "--port", str(cfg.api_port))
     stop.phase("mirroring the ledger")
     say("mirroring the ledger into SQLite (catching up to the chain head)")
     services.run("index", "--until-head", "--quiet", echo=echo)
     stop.phase("starting the indexer")
-    with stop.deferred():
-        services.ledger("indexer", "index")
+    services.ledger("indexer", "index")
     stop.phase("waiting for the API")
     base = f"http://127.0.0.1:{cfg.api_port}"
     services.wait_for_http(f"{base}/ready")

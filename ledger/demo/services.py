@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class Services:
 
     log_dir: Path
     env: dict[str, str]
+    guard: Callable[[], AbstractContextManager[None]] = nullcontext  # keeps Ctrl-C out of a start
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     foreground: subprocess.Popen[bytes] | None = None
 
@@ -39,12 +41,12 @@ class Services:
         It stays in the demo's process group: Ctrl-C on the terminal reaches it even if the
         demo itself could not pass it on."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        with (self.log_dir / f"{name}.log").open("ab") as log:
+        with (self.log_dir / f"{name}.log").open("ab") as log, self.guard():
             process = subprocess.Popen(
                 [sys.executable, "-m", "ledger.cli", *args],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=self.env,
             )  # fmt: skip
-        self.processes[name] = process
+            self.processes[name] = process
         return process
 
     def run(self, *args: str, echo: Callable[[str], None]) -> None:
@@ -52,11 +54,12 @@ class Services:
 
         It runs in a process group of its own, so a Ctrl-C on the terminal reaches the demo only
         (no half-finished lines from the command); the demo then stops it."""
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ledger.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, env=self.env, process_group=0,
-        )  # fmt: skip
-        self.foreground = process
+        with self.guard():  # a Ctrl-C here would lose the process it is starting
+            process = subprocess.Popen(
+                [sys.executable, "-m", "ledger.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, env=self.env, process_group=0,
+            )  # fmt: skip
+            self.foreground = process
         try:
             assert process.stdout is not None
             for line in process.stdout:
