@@ -77,7 +77,7 @@ def run(cfg: Settings, stop: Shutdown) -> None:
             if node.process is not None and node.process.poll() is None:
                 node.process.terminate()  # it saves its state while the others stop
             services.stop()
-            node.stop(timeout=1.5)
+            node.stop(timeout=2.0)
             shutil.rmtree(node.state_cache, ignore_errors=True)
 
 

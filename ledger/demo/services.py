@@ -17,7 +17,7 @@ import requests
 
 from ledger.errors import LedgerError
 
-STOP_GRACE = 1.5  # seconds a process gets to stop on SIGTERM before SIGKILL
+STOP_GRACE = 1.0  # seconds a process gets to stop on SIGTERM before SIGKILL (killing is safe too)
 
 
 @dataclass

@@ -109,4 +109,7 @@ def test_the_demo_runs_beside_the_operator_guide_and_resumes_on_the_same_data(tm
     # and its payout that Ctrl-C may have caught before they were reported) and the guide's.
     new = ledger_entries(again) - ledger_entries(first.output)
     reported = trickled(first.lines) + GUIDE_ENTRIES
-    assert reported <= new <= reported + 2, (new, reported)
+    said = [line for line in first.lines if "entr" in line or "stopped" in line or "failed" in line]
+    assert reported <= new <= reported + 2, "\n".join(
+        [f"{new} new, {reported} reported", *said, guide.stdout, again]
+    )

@@ -58,7 +58,7 @@ def test_a_swallowed_ctrl_c_still_ends_everything_by_the_deadline() -> None:
     signalled = time.monotonic()
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=10) == 130
-    assert time.monotonic() - signalled < 2.0
+    assert time.monotonic() - signalled < 3.0  # the deadline, half a second of SIGTERM, the exit
     assert process.stdout.read() == "> stopped while waiting for a receipt (forced)\n"
     wait_until(lambda: not _alive(child), timeout=2)
 
