@@ -1,7 +1,8 @@
-"""Deterministic sample data for the demo: players, campaign rows, payouts.
+"""Deterministic sample data for the demo: campaigns, players, and the crowd's rows and payouts.
 
 Everything derives from the player index, so a second run rebuilds the same files and the same
-references, and the ledger's used-once references make it skip what already landed.
+references, and the ledger's used-once references make it skip what already landed. (The five
+regular players with long histories are planned in `ledger.demo.story`.)
 """
 
 from __future__ import annotations
@@ -15,18 +16,28 @@ from ledger.playerkey import derive_player_key
 TERMS_DIR = Path(__file__).resolve().parents[2] / "scripts" / "demo_terms"
 
 
+MIN_PLAYERS = 10  # the crowd holds a duplicate account, an inactive player and then some
+
+
 @dataclass(frozen=True)
 class DemoCampaign:
     id: str
     terms_file: Path
-    budget: int
+    budget: int  # for the default 3,000 players; `budget_for` scales it to more
+    per_player: int  # budget needed per player of the crowd, with room for the trickle
     days: int
 
+    def budget_for(self, players: int) -> int:
+        return max(self.budget, self.per_player * players)
 
+
+# Created in this order: a ledger with the welcome bonus and no daily missions comes from an
+# earlier demo, whose campaigns are too small for the long histories.
 CAMPAIGNS = [
-    DemoCampaign("welcome-bonus", TERMS_DIR / "welcome.txt", 1_000_000, 365),
-    DemoCampaign("weekly-cashback", TERMS_DIR / "cashback.txt", 5_000_000, 90),
-    DemoCampaign("tournament-prizes", TERMS_DIR / "tournament.txt", 250_000, 30),
+    DemoCampaign("daily-missions", TERMS_DIR / "missions.txt", 500_000, 0, 180),
+    DemoCampaign("welcome-bonus", TERMS_DIR / "welcome.txt", 1_000_000, 200, 365),
+    DemoCampaign("weekly-cashback", TERMS_DIR / "cashback.txt", 20_000_000, 5_000, 180),
+    DemoCampaign("tournament-prizes", TERMS_DIR / "tournament.txt", 1_000_000, 0, 120),
 ]
 
 

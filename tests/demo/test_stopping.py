@@ -1,0 +1,80 @@
+"""The demo's stop machinery on its own, in a child process: a Ctrl-C that some code swallows
+still ends everything by the deadline; a Ctrl-C inside a guarded stretch waits for its end."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+from tests.conftest import wait_until
+from tests.demo.harness import PROJECT
+
+SWALLOWED = """
+import subprocess, sys, time
+from ledger.demo.stopping import Shutdown
+stop = Shutdown(deadline=1.0)
+stop.install()
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+stop.track(lambda: [child])
+stop.phase("waiting for a receipt")
+print(child.pid, flush=True)
+while True:  # code that swallows KeyboardInterrupt, as a retry loop might
+    try:
+        time.sleep(10)
+    except KeyboardInterrupt:
+        pass
+"""
+
+DEFERRED = """
+import time
+from ledger.demo.stopping import Shutdown
+stop = Shutdown()
+stop.install()
+try:
+    with stop.deferred():
+        print("writing", flush=True)
+        time.sleep(1.0)
+        print("written", flush=True)
+    print("after the stretch", flush=True)
+except KeyboardInterrupt:
+    with stop.cleaning_up():
+        print("interrupted right after it", flush=True)
+"""
+
+
+def start(code: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)], cwd=PROJECT, stdout=subprocess.PIPE, text=True
+    )
+
+
+def test_a_swallowed_ctrl_c_still_ends_everything_by_the_deadline() -> None:
+    process = start(SWALLOWED)
+    assert process.stdout is not None
+    child = int(process.stdout.readline())
+    signalled = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 130
+    assert time.monotonic() - signalled < 3.0  # the deadline, half a second of SIGTERM, the exit
+    assert process.stdout.read() == "> stopped while waiting for a receipt (forced)\n"
+    wait_until(lambda: not _alive(child), timeout=2)
+
+
+def test_a_ctrl_c_inside_a_guarded_stretch_interrupts_right_after_it() -> None:
+    process = start(DEFERRED)
+    assert process.stdout is not None
+    assert process.stdout.readline() == "writing\n"
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 0
+    assert process.stdout.read() == "written\ninterrupted right after it\n"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
