@@ -18,7 +18,7 @@ from eth_utils.abi import function_abi_to_4byte_selector, get_abi_input_types, g
 
 from ledger.artifact import load_artifact
 from ledger.chain.client import CampaignState, LedgerClient, PlayerState, Totals
-from ledger.chain.rpc import Retry, Rpc
+from ledger.chain.rpc import Rpc
 from ledger.errors import ConfigError
 
 BATCH = 200  # calls per JSON-RPC batch
@@ -68,11 +68,6 @@ class ChainViews:
         self.rpc = rpc
         self.address = address.lower()
         self.block = block
-
-    @classmethod
-    def of(cls, client: LedgerClient, block: int, timeout: float = 60.0) -> ChainViews:
-        """Views on `client`'s node over a connection of their own, retried for up to a minute."""
-        return cls(Rpc(node_url(client), timeout, Retry(give_up_after=60.0)), client.address, block)
 
     def close(self) -> None:
         self.rpc.close()

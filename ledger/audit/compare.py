@@ -70,44 +70,34 @@ def _compare_totals(report: ReconcileReport, conn: Connection, views: ChainViews
         )
 
 
-def _merged(derived: dict[str, PlayerFigures], stored: Iterator[Any]) -> Iterator[tuple[str, Any, Any]]:
-    """(player, derived figures, stored row) in key order, None where one side lacks the player."""
-    keys = iter(sorted(derived))
-    key = next(keys, None)
-    row: Any = next(stored, None)
-    while key is not None or row is not None:
-        if key is not None and (row is None or key < row.player):
-            yield key, derived[key], None
-            key = next(keys, None)
-        elif key is None or row.player < key:
-            yield row.player, None, row
-            row = next(stored, None)
-        else:
-            yield key, derived[key], row
-            key, row = next(keys, None), next(stored, None)
-
-
 def _compare_players(
     report: ReconcileReport, views: ChainViews, chain: ChainFold, stored: Iterator[Any]
 ) -> None:
-    chunk: list[tuple[str, Any, Any]] = []
-    for item in _merged(chain.figures.players, stored):
-        chunk.append(item)
+    """Every stored player against the chain; then every player with entries but no row."""
+    unmet = dict(chain.figures.players)  # the table's order need not be Python's
+    chunk: list[tuple[Any, PlayerFigures]] = []
+    for row in stored:
+        report.players_checked += 1
+        derived = unmet.pop(row.player, None)
+        if derived is None:
+            report.add("player", f"players {row.player}", "absent", "present")
+            continue
+        chunk.append((row, derived))
         if len(chunk) == PLAYERS_AT_ONCE:
             _compare_chunk(report, views, chunk)
             chunk = []
     _compare_chunk(report, views, chunk)
+    for key in sorted(unmet):
+        report.players_checked += 1
+        report.add("player", f"players {key}", "present", "missing")
 
 
-def _compare_chunk(report: ReconcileReport, views: ChainViews, chunk: list[tuple[str, Any, Any]]) -> None:
-    states = views.players([bytes.fromhex(key[2:]) for key, _, _ in chunk]) if chunk else []
-    report.players_checked += len(chunk)
-    for (key, derived, row), state in zip(chunk, states, strict=True):
-        where = f"players {key}"
-        if row is None or derived is None:
-            present = "present" if derived else "absent"
-            report.add("player", where, present, "missing" if row is None else "present")
-            continue
+def _compare_chunk(
+    report: ReconcileReport, views: ChainViews, chunk: list[tuple[Any, PlayerFigures]]
+) -> None:
+    states = views.players([bytes.fromhex(row.player[2:]) for row, _ in chunk]) if chunk else []
+    for (row, derived), state in zip(chunk, states, strict=True):
+        where = f"players {row.player}"
         for name in ("balance", "earned"):
             if getattr(row, name) != getattr(state, name):
                 report.add(f"player {name}", where, getattr(state, name), getattr(row, name))
@@ -123,16 +113,19 @@ def _compare_campaigns(
 ) -> None:  # fmt: skip
     at = views.block
     stored = {row.campaign_id: row for row in rows if current or row.created_block <= at}
-    keys = sorted(stored.keys() | chain.created.keys())
+    report.campaigns_checked = len(stored.keys() | chain.created.keys())
+    for key in sorted(stored.keys() ^ chain.created.keys()):
+        present = key in chain.created
+        report.add(
+            "campaign",
+            f"campaigns {key}",
+            "present" if present else "absent",
+            "missing" if present else "present",
+        )
+    keys = sorted(stored.keys() & chain.created.keys())
     states = views.campaigns([bytes.fromhex(key[2:]) for key in keys]) if keys else []
-    report.campaigns_checked = len(keys)
     for key, state in zip(keys, states, strict=True):
-        where, row, created = f"campaigns {key}", stored.get(key), chain.created.get(key)
-        if row is None or created is None:
-            report.add(
-                "campaign", where, "present" if created else "absent", "missing" if row is None else "present"
-            )
-            continue
+        row, created = stored[key], chain.created[key]
         # Below the newest block, a closure the mirror holds from later blocks is not yet one.
         later = row.closed_block is not None and row.closed_block > at
         closed_block = None if later and not current else row.closed_block
@@ -152,4 +145,4 @@ def _compare_campaigns(
             ]
         for name, chain_value, mirror_value in pairs:
             if chain_value != mirror_value:
-                report.add(f"campaign {name}", where, chain_value, mirror_value)
+                report.add(f"campaign {name}", f"campaigns {key}", chain_value, mirror_value)

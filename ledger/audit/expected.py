@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.audit.store import KIND_TABLES
+from ledger.errors import NodeError
 from ledger.events import EntryEvent, LedgerEvent, entries_of
 from ledger.hashchain import ZERO32, fold
 from ledger.model import KIND_NAMES, RULES, Figures
@@ -50,6 +51,8 @@ class ChainFold:
     count: int = 0
     head: bytes = ZERO32
     figures: Figures[str] = field(default_factory=Figures)
+    first_seq: int = 0  # above 1 when the logs read begin after the ledger's first entry
+    last_seq: int = 0
 
 
 @dataclass
@@ -110,8 +113,15 @@ def _add_entry(
     out: Expected, item: EntryEvent, is_batch: bool, located: Row, chain: ChainFold, words: _Hex
 ) -> None:
     e = item.entry
+    if chain.count == 0:
+        chain.first_seq = e.seq
+    elif e.seq != chain.last_seq + 1:
+        raise NodeError(
+            f"the node's logs go from entry {chain.last_seq} to entry {e.seq}: its log index is "
+            "incomplete; use another node"
+        )
     chain.head = head = fold(chain.head, e)
-    chain.count += 1
+    chain.count, chain.last_seq = chain.count + 1, e.seq
     campaign = None if e.campaign_id == ZERO32 else words(e.campaign_id)
     player, ref = "0x" + e.player.hex(), "0x" + e.ref.hex()  # unique to the entry: not remembered
     out.entries.append(

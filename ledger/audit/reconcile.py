@@ -82,7 +82,7 @@ def _reconcile(
         audit.check(item.range, expected, last_seq)
     audit.finish()  # the reading thread has ended: `chain` is complete
     report.mirror_entries, report.mirror_head = audit.fold.count, audit.fold.head_hex
-    _check_chain_fold(report, chain, last_seq, (count, head))
+    _check_chain_fold(report, chain, (count, head))
     if (count, head) != (audit.fold.count, audit.fold.head):
         report.ok = False
     if current:
@@ -91,15 +91,16 @@ def _reconcile(
     return report
 
 
-def _check_chain_fold(
-    report: ReconcileReport, chain: ChainFold, last_seq: int, state: tuple[int, bytes]
-) -> None:
-    """The chain's own logs must fold to its `chainState()`; else the mirror started too late, or
-    the node's log index is incomplete (and nothing it says can be trusted)."""
-    if chain.count < last_seq:
-        first = last_seq - chain.count
+def _check_chain_fold(report: ReconcileReport, chain: ChainFold, state: tuple[int, bytes]) -> None:
+    """The chain's own logs must fold to its `chainState()`; else the mirror started after the
+    ledger's first entries, or the node's log index is incomplete (and nothing it says can be
+    trusted)."""
+    if chain.first_seq > 1:
         report.add(
-            "entry", f"entries seq 1 to {first}", "present", "missing (before the mirror's first block)"
+            "entry",
+            f"entries seq 1 to {chain.first_seq - 1}",
+            "present",
+            "missing (before the mirror's first block)",
         )
     elif (chain.count, chain.head) != state:
         raise NodeError(

@@ -238,6 +238,30 @@ def extra_campaign(conn: Connection, f: Facts) -> tuple[list[Expect], str]:
     return [("campaign", key, "absent", "present")], key
 
 
+@case
+def malformed_keys(conn: Connection, f: Facts) -> tuple[list[Expect], str]:
+    welcome = "0x" + f.activity.made["welcome"].hex()
+    campaign = conn.execute(select(t.campaigns).where(t.campaigns.c.campaign_id == welcome)).one()
+    conn.execute(insert(t.campaigns).values(dict(campaign._mapping) | {"campaign_id": "welcome"}))
+    player = conn.execute(select(t.players).limit(1)).one()
+    conn.execute(insert(t.players).values(dict(player._mapping) | {"player": "0xnot-a-key"}))
+    return [
+        ("campaign", "campaigns welcome", "absent", "present"),
+        ("player", "players 0xnot-a-key", "absent", "present"),
+    ], "players 0xnot-a-key"
+
+
+@case
+def mirror_claims_a_later_first_block(conn: Connection, f: Facts) -> tuple[list[Expect], str]:
+    third = f.entries[3]
+    _set(conn, t.cursor, t.cursor.c.id == 1, start_block=third.block_number)
+    before = [seq for seq, row in f.entries.items() if row.block_number < third.block_number]
+    return [
+        ("entry", f"entries seq 1 to {max(before)}", "present", "missing (before the mirror's first block)"),
+        ("entry", "entries seq 1 ", "absent", "present"),
+    ], "events block "  # the deployment's role events come first, as extra rows
+
+
 @pytest.mark.parametrize("table", ["payouts", "reversals", "expiries"])
 def test_an_extra_row_of_a_kind_table_fails_naming_it(
     activity: Activity, mirrored: Engine, table: str

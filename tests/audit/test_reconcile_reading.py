@@ -15,6 +15,7 @@ import ledger.audit.chainread as chainread
 from ledger.audit.reconcile import reconcile
 from ledger.chain.rpc import Rpc
 from ledger.db import tables as t
+from ledger.errors import NodeError
 from tests.audit.conftest import Activity
 from tests.conftest import LedgerHarness, random_player, wait_until
 from tests.indexer.conftest import (
@@ -99,6 +100,22 @@ def test_a_node_that_refuses_wide_log_ranges_is_read_in_narrower_ones(
         rpc.close()
     assert report.ok, report.lines()
     assert plan.injected["too_many"] >= 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_node_whose_logs_leave_out_an_entry_is_refused_not_believed(
+    activity: Activity, mirrored: Engine
+) -> None:
+    payout = "0x" + activity.payouts[0].tx_hash.hex()
+
+    def without_the_payout(logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [log for log in logs if log["transactionHash"] != payout]
+
+    with fault_proxy(url_of(activity.ledger), FaultPlan(rewrite_logs=without_the_payout)) as url:
+        rpc = Rpc(url, timeout=30)
+        with pytest.raises(NodeError, match=r"its log index is incomplete; use another node"):
+            reconcile(activity.ledger.client, mirrored, rpc=rpc)
+        rpc.close()
 
 
 @pytest.mark.slow
