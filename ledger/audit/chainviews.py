@@ -14,12 +14,13 @@ from functools import cache
 from typing import Any
 
 from eth_abi.abi import decode, encode
+from eth_abi.exceptions import DecodingError
 from eth_utils.abi import function_abi_to_4byte_selector, get_abi_input_types, get_abi_output_types
 
 from ledger.artifact import load_artifact
 from ledger.chain.client import CampaignState, LedgerClient, PlayerState, Totals
 from ledger.chain.rpc import Rpc
-from ledger.errors import ConfigError
+from ledger.errors import ConfigError, NodeError
 
 BATCH = 200  # calls per JSON-RPC batch
 
@@ -69,9 +70,6 @@ class ChainViews:
         self.address = address.lower()
         self.block = block
 
-    def close(self) -> None:
-        self.rpc.close()
-
     def call_many(self, name: str, args: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
         """`name(*a)` at the block for every `a` in `args`, each answer by output name."""
         view = _view(name)
@@ -83,7 +81,12 @@ class ChainViews:
         answers = self.rpc.batch_many(calls, BATCH)
         out = []
         for answer in answers:
-            values = decode(view.outputs, bytes.fromhex(str(answer)[2:]))
+            try:
+                values = decode(view.outputs, bytes.fromhex(str(answer)[2:]))
+            except (DecodingError, ValueError) as exc:
+                raise NodeError(
+                    f"the ledger's {name} answered {str(answer)[:20]!r} at block {self.block}"
+                ) from exc
             if len(view.outputs) == 1 and len(view.names) > 1:
                 values = values[0]  # a single struct: its fields
             out.append(dict(zip(view.names, values, strict=True)))

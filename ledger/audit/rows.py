@@ -95,6 +95,7 @@ class RowAudit:
         self.kinds = {name: Stream(store.kind_rows(conn, name, upto), _first) for name in KIND_COLUMNS}
         self.blocks = Stream(store.blocks(conn, upto), _first)
         self.checked = 0
+        self.event_at: dict[int, tuple[str, int]] = {}  # this range's events by id: their location
 
     def add(self, at: Position, what: str, key: str, chain: Any, mirror: Any) -> None:
         self.found.append((at, what, key, show(chain), show(mirror)))
@@ -102,6 +103,7 @@ class RowAudit:
     def check(self, chain_range: ChainRange, expected: Expected, last_seq: int) -> None:
         """Compares the mirror's rows up to the end of `chain_range` (entries up to `last_seq`)."""
         self._blocks(chain_range.blocks, self.blocks.upto(chain_range.end))
+        self.event_at.clear()
         self._events(expected.events, self.events.upto((chain_range.end, 2**63)))
         self._entries(expected.entries, self.entries.upto(last_seq))
         for name, rows in expected.kinds.items():
@@ -111,6 +113,7 @@ class RowAudit:
     def finish(self) -> None:
         """Whatever the mirror holds beyond the chain's last range is extra."""
         self._blocks({}, self.blocks.upto(None))
+        self.event_at.clear()
         self._events([], self.events.upto(None))
         self._entries([], self.entries.upto(None))
         for name, stream in self.kinds.items():
@@ -132,8 +135,9 @@ class RowAudit:
             if row is not None and expected is not None:
                 fold.add(row, expected)
                 mine = tuple(row)
-                if mine[:width] != expected or mine[width:] != (expected[ENTRY_TX], expected[ENTRY_LOG]):
-                    self._entry_differs(expected, mine)
+                linked = self.event_at.get(mine[width])
+                if mine[:width] != expected or linked != (expected[ENTRY_TX], expected[ENTRY_LOG]):
+                    self._entry_differs(expected, mine, linked)
                 continue
             source = expected if expected is not None else tuple(row)
             at, key = _entry_at(source)
@@ -144,15 +148,19 @@ class RowAudit:
                 fold.add(row, None)
                 self.add(at, "entry", key, "absent", "present")
 
-    def _entry_differs(self, expected: Row, mine: Row) -> None:
+    def _entry_differs(self, expected: Row, mine: Row, linked: tuple[str, int] | None) -> None:
         at, key = _entry_at(expected)
         for name, want, have in zip(ENTRY_COLUMNS, expected, mine, strict=False):
             if want != have:
                 self.add(at, f"entry {name}", key, want, have)
-        event_tx, event_log = mine[len(ENTRY_COLUMNS) :]
-        if (event_tx, event_log) != (expected[ENTRY_TX], expected[ENTRY_LOG]):
-            linked = f"tx {event_tx}, log {event_log}" if event_tx else "none"
-            self.add(at, "entry event_id", key, f"tx {expected[ENTRY_TX]}, log {expected[ENTRY_LOG]}", linked)
+        if linked != (expected[ENTRY_TX], expected[ENTRY_LOG]):
+            # The entry's event is in the same block, so among this range's events.
+            where = (
+                f"tx {linked[0]}, log {linked[1]}"
+                if linked
+                else f"event {mine[len(ENTRY_COLUMNS)]} elsewhere"
+            )
+            self.add(at, "entry event_id", key, f"tx {expected[ENTRY_TX]}, log {expected[ENTRY_LOG]}", where)
 
     def _kind_rows(self, table: str, chain: list[Row], mirror: list[Any]) -> None:
         columns = KIND_COLUMNS[table]
@@ -176,6 +184,7 @@ class RowAudit:
             by_block.setdefault(item[0][0], ([], []))[0].append(item)
         for row in mirror:
             by_block.setdefault(row.block_number, ([], []))[1].append(row)
+            self.event_at[row.id] = (row.tx_hash, row.log_index)
         for block in sorted(by_block):
             ours, theirs = by_block[block]
             for expected, row in _pair_in_block(ours, theirs):

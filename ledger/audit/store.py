@@ -42,7 +42,6 @@ KIND_COLUMNS = {
 KIND_TABLES = {EntryKind.PAID: "payouts", EntryKind.REVERSED: "reversals", EntryKind.EXPIRED: "expiries"}
 # Surrogate keys: they name a row inside the mirror, not a fact of the chain.
 SURROGATE = {"events": ("id",), "entries": ("event_id",), "totals": ("id",)}
-EVENT_LINK = ("event_tx", "event_log")  # where the event an entry's `event_id` points at is
 
 
 @dataclass(frozen=True)
@@ -87,24 +86,17 @@ def _stream(conn: Connection, query: Any) -> Iterator[list[Any]]:
 
 
 def entries(conn: Connection, upto: int | None) -> Iterator[list[Any]]:
-    """`entries` rows in sequence order (up to block `upto` if given), with where their event is;
-    like every stream here, in lists of `STREAM_ROWS`."""
-    e, ev = t.entries.c, t.events.c
-    query = (
-        select(*(e[name] for name in ENTRY_COLUMNS), ev.tx_hash.label(EVENT_LINK[0]),
-               ev.log_index.label(EVENT_LINK[1]))
-        .select_from(t.entries.outerjoin(t.events, ev.id == e.event_id))
-        .order_by(e.seq)
-    )  # fmt: skip
-    if upto is not None:
-        query = query.where(e.block_number <= upto)
-    return _stream(conn, query)
+    """`entries` rows in sequence order (up to block `upto` if given), `event_id` last; like every
+    stream here, in lists of `STREAM_ROWS`."""
+    e = t.entries.c
+    query = select(*(e[name] for name in ENTRY_COLUMNS), e.event_id).order_by(e.seq)
+    return _stream(conn, query if upto is None else query.where(e.block_number <= upto))
 
 
 def events(conn: Connection, upto: int | None) -> Iterator[list[Any]]:
-    """`events` rows in chain order: by block, then log index."""
+    """`events` rows in chain order (by block, then log index), `id` last."""
     c = t.events.c
-    query = select(*(c[name] for name in EVENT_COLUMNS)).order_by(c.block_number, c.log_index)
+    query = select(*(c[name] for name in EVENT_COLUMNS), c.id).order_by(c.block_number, c.log_index)
     return _stream(conn, query if upto is None else query.where(c.block_number <= upto))
 
 

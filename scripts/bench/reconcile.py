@@ -3,10 +3,10 @@
 
 Builds a ledger on a private anvil with one-second blocks through batch issuance to returning
 players (the indexer benchmark's helpers), mirrors it with the indexer into SQLite (and
-PostgreSQL when a server is named), then times a full reconciliation of each: every column of
-every mirrored row against the chain's logs and blocks, the hash chain against `chainState()`,
-and every player and campaign against the contract's views. `--quick` runs 20,000 entries;
-`--json` ends with the figures as one JSON object.
+PostgreSQL when a server is named), then times `ledger audit reconcile` on each, from process
+start to verdict: every column of every mirrored row against the chain's logs and blocks, the
+hash chain against `chainState()`, and every player and campaign against the contract's views.
+`--quick` runs 20,000 entries; `--json` ends with the figures as one JSON object.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,10 +23,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import Engine
 from web3 import Web3
 
-from ledger.audit.reconcile import reconcile
 from ledger.chain.client import LedgerClient
 from ledger.chain.node import LocalNode
 from ledger.db.engine import make_engine
@@ -35,24 +34,38 @@ from scripts.bench.indexer import deploy, drop_pg_schema, free_port, fresh_pg_sc
 Figures = dict[str, Any]
 
 
-def mirror_and_reconcile(url: str, client: LedgerClient, start: int, engine: Engine) -> Figures:
-    """Backfills `engine` from the node, then reconciles it; the timings and what was checked."""
+def mirror_and_reconcile(url: str, client: LedgerClient, start: int, database_url: str, tmp: Path) -> Figures:
+    """Backfills the mirror from the node, then runs `ledger audit reconcile` on it as an auditor
+    would (a process of its own, start-up included); the timings and what was checked."""
+    engine = make_engine(database_url)
     indexer = Indexer(url, client.address, engine, start, Options())
     try:
         stats = indexer.run(follow=False)
     finally:
         indexer.close()
+        engine.dispose()
+    env = {**os.environ, "LEDGER_RPC_URL": url, "LEDGER_CONTRACT_ADDRESS": client.address,
+           "LEDGER_DATABASE_URL": database_url, "LEDGER_DATA_DIR": str(tmp / "data")}  # fmt: skip
     began = time.perf_counter()
-    report = reconcile(client, engine)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "ledger.cli", "audit", "reconcile", "--json"], env=env, stdout=subprocess.PIPE
+    )
+    assert child.stdout is not None
+    output = child.stdout.read().decode()
+    _, status, usage = os.wait4(child.pid, 0)  # this process's own CPU and peak memory
     seconds = time.perf_counter() - began
-    if not report.ok:
-        raise SystemExit("reconcile failed on an untouched mirror:\n" + "\n".join(report.lines()))
+    child.returncode = os.waitstatus_to_exitcode(status)
+    report = json.loads(output.strip().splitlines()[-1])
+    if child.returncode != 0 or not report["ok"]:
+        raise SystemExit(f"reconcile failed on an untouched mirror (exit {child.returncode}):\n{output}")
     return {
         "index_s": round(stats.seconds, 2),
         "reconcile_s": round(seconds, 2),
-        "entries_per_second": round(report.mirror_entries / seconds),
-        "rows_checked": report.rows_checked,
-        "players_checked": report.players_checked,
+        "entries_per_second": round(report["mirror_entries"] / seconds),
+        "rows_checked": report["rows_checked"],
+        "players_checked": report["players_checked"],
+        "reconcile_cpu_s": round(usage.ru_utime + usage.ru_stime, 2),  # steadier than wall time when busy
+        "reconcile_peak_mb": round(usage.ru_maxrss / 1024),
     }
 
 
@@ -66,20 +79,20 @@ def measure(node: LocalNode, tmp: Path, args: argparse.Namespace, figures: Figur
     w3.provider.make_request("evm_setIntervalMining", [0])  # type: ignore[arg-type]
     figures["blocks"] = int(w3.eth.block_number) - start + 1
     figures["load_average"] = round(os.getloadavg()[0], 2)
-    sqlite = make_engine(f"sqlite:///{tmp / 'mirror.db'}")
-    try:
-        figures.update(mirror_and_reconcile(node.url, client, start, sqlite))
-    finally:
-        sqlite.dispose()
+    figures.update(mirror_and_reconcile(node.url, client, start, f"sqlite:///{tmp / 'mirror.db'}", tmp))
     if args.postgres_url:
         schema, url = fresh_pg_schema(args.postgres_url)
-        pg = make_engine(url)
         try:
-            found = mirror_and_reconcile(node.url, client, start, pg)
-            figures.update({f"{key}_postgres": value for key, value in found.items() if key.endswith("_s")})
-            figures["entries_per_second_postgres"] = found["entries_per_second"]
+            found = mirror_and_reconcile(node.url, client, start, url, tmp)
+            for key in (
+                "index_s",
+                "reconcile_s",
+                "reconcile_cpu_s",
+                "entries_per_second",
+                "reconcile_peak_mb",
+            ):
+                figures[f"{key}_postgres"] = found[key]
         finally:
-            pg.dispose()
             drop_pg_schema(args.postgres_url, schema)
     figures["load_average_end"] = round(os.getloadavg()[0], 2)
 
@@ -118,8 +131,9 @@ def report(f: Figures) -> None:
     rows = [("SQLite", "")] + ([("PostgreSQL", "_postgres")] if "reconcile_s_postgres" in f else [])
     for label, suffix in rows:
         print(
-            f"  {label:<11} indexed in {f['index_s' + suffix]:>8.1f} s; reconciled in {f['reconcile_s' + suffix]:>8.1f} s"
-            f"  ({f['entries_per_second' + suffix]:,} entries/s)"
+            f"  {label:<11} indexed in {f['index_s' + suffix]:>8.1f} s; `ledger audit reconcile` took "
+            f"{f['reconcile_s' + suffix]:>7.1f} s ({f['reconcile_cpu_s' + suffix]:.1f} s of CPU, at most "
+            f"{f['reconcile_peak_mb' + suffix]:,} MB), {f['entries_per_second' + suffix]:,} entries/s"
         )
     print(f"  each reconcile checked {f['rows_checked']:,} rows and {f['players_checked']:,} players")
 
