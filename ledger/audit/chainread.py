@@ -21,7 +21,7 @@ from ledger.errors import NodeError, RangeTooLarge
 from ledger.events import LedgerEvent, decode_log
 
 TARGET_DATA = 2_000_000  # hex characters of log data a range aims at (about 15,000 batch rows)
-FIRST_RANGE = 16  # blocks; grows while ranges stay light (a busy block can hold 1 MB of logs)
+FIRST_RANGE = 4  # blocks; doubles while ranges stay light (one busy block can hold megabytes of logs)
 MAX_RANGE = 100_000
 AHEAD = 2  # ranges read ahead of the one being compared
 BLOCKS_DATA = 4_000_000  # about what one batch of full blocks weighs, in characters of JSON
