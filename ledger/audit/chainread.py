@@ -85,7 +85,7 @@ def read_ranges(
             yield item
     finally:
         stop.set()
-        thread.join(timeout=30)
+        thread.join(timeout=5)  # a daemon: a read in flight is abandoned
 
 
 def _ranges(views: ChainViews, start: int, end: int) -> Iterator[ChainRange]:
