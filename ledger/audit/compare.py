@@ -1,153 +1,148 @@
-"""Where the mirror and the chain differ: the first divergent entry, and every differing figure."""
+"""The aggregates: the `players`, `campaigns` and `totals` tables against the chain at the block.
+
+Balances, lifetime earned, campaigns' budgets, windows, terms and issued amounts and the global
+totals are compared with the contract's views; the figures the contract keeps no view of (a
+player's paid, reversed and expired amounts, entry count and span, a campaign's reversed amount)
+with the same figures derived from the chain's entries, which fold to the contract's head. A
+campaign's creation and closure are compared with the events that recorded them. Below the
+mirror's newest block the stored tables hold later figures, so only the campaigns' fixed columns
+are compared there.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection
 
+from ledger.audit import store
 from ledger.audit.chainviews import ChainViews
-from ledger.audit.mirror import Checkpoint, MirrorFold, entry_of
+from ledger.audit.expected import ChainFold, Expected
 from ledger.audit.report import ReconcileReport
-from ledger.chain.client import LedgerClient
-from ledger.db import tables as t
-from ledger.events import decode_log, entries_of
-from ledger.hashchain import Entry
-from ledger.model import PLAYER_FIGURES
+from ledger.model import PLAYER_FIGURES, TOTALS, PlayerFigures
 
-ENTRY_FIELDS = ("kind", "campaign_id", "player", "amount", "ref", "aux")
-# What the `players` table keeps beside balance and earned, checked against the entries.
-PLAYER_STORED = (*(name for name in PLAYER_FIGURES if name not in ("balance", "earned")), "entries")
-
-
-def _show(value: Any) -> str:
-    return "0x" + value.hex() if isinstance(value, bytes) else str(getattr(value, "name", value)).lower()
+PLAYERS_AT_ONCE = 2_000  # players compared per round of view calls
+# What the `players` table keeps beside balance and earned, checked against the chain's entries.
+PLAYER_STORED = (
+    *(name for name in PLAYER_FIGURES if name not in ("balance", "earned")),
+    "entries", "first_seq", "last_seq", "last_block",
+)  # fmt: skip
+SPANS = ("first_seq", "last_seq", "last_block")  # attributes of `PlayerFigures`, not amounts
 
 
-def locate_divergence(
-    report: ReconcileReport, client: LedgerClient, views: ChainViews, folded: MirrorFold, engine: Engine
-) -> None:
-    """Bisects the mirror's blocks on the chain's head, then compares that stretch entry by entry."""
-    points = folded.checkpoints
+@dataclass
+class Campaigns:
+    """How the chain's logs created and closed campaigns, gathered range by range."""
 
-    def agrees(point: Checkpoint) -> bool:
-        return client.chain_state(block=point.block) == (point.count, point.head)
+    created: dict[str, dict[str, Any]] = field(default_factory=dict)
+    closed: dict[str, int] = field(default_factory=dict)
 
-    low, high = 0, len(points)
-    while low < high:
-        middle = (low + high) // 2
-        if agrees(points[middle]):
-            low = middle + 1
-        else:
-            high = middle
-    base = points[low - 1] if low else None
-    start = base.block + 1 if base else folded.start_block
-    end = points[low].block if low < len(points) else folded.block
-    _compare_entries(report, views, engine, (start, end), base.count if base else 0)
-
-
-def _compare_entries(
-    report: ReconcileReport, views: ChainViews, engine: Engine, blocks: tuple[int, int], after: int
-) -> None:
-    start, end = blocks
-    chain: dict[int, Entry] = {}
-    for raw in views.logs(start, end):
-        for item in entries_of(decode_log(raw)):
-            if item.entry.seq > after:
-                chain[item.entry.seq] = item.entry
-    e = t.entries.c
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(t.entries).where(e.seq > after, e.block_number <= end).order_by(e.seq)
-        ).all()
-    mirror = {row.seq: row for row in rows}
-    for seq in sorted(chain.keys() | mirror.keys()):
-        row = mirror.get(seq)
-        key = f"entries seq {seq}" + (
-            f" (block {row.block_number}, tx {row.tx_hash}, log {row.log_index})" if row else ""
-        )
-        found = chain.get(seq)
-        before = len(report.differences) + report.omitted
-        if found is None or row is None:
-            report.add("entry", key, "present" if found else "absent", "present" if row else "missing")
-        else:
-            mine = entry_of(row)
-            for name in ENTRY_FIELDS:
-                if getattr(found, name) != getattr(mine, name):
-                    report.add(f"entry {name}", key, _show(getattr(found, name)), _show(getattr(mine, name)))
-        if report.first_divergent_seq is None and len(report.differences) + report.omitted > before:
-            report.first_divergent_seq = seq
-    if report.first_divergent_seq is None:
-        report.first_divergent_seq = after + 1
+    def gather(self, expected: Expected) -> None:
+        self.created.update(expected.created)
+        self.closed.update(expected.closed)
 
 
 def compare_aggregates(
-    report: ReconcileReport, engine: Engine, views: ChainViews, folded: MirrorFold, current: bool
-) -> None:
-    """Totals, players and campaigns: derived from the entries, and as stored when `current`."""
-    with engine.connect() as conn:
-        totals = conn.execute(select(t.totals)).one()
-        stored_players = {row.player: row for row in conn.execute(select(t.players))} if current else {}
-        campaigns = list(conn.execute(select(t.campaigns).where(t.campaigns.c.created_block <= folded.block)))
-    chain_totals = views.client.totals(block=folded.block)
-    for name, value in folded.figures.totals.items():
-        chain_value = getattr(chain_totals, name)
-        if value != chain_value:
-            report.add(f"total {name} (from entries)", "", chain_value, value)
-        if current and getattr(totals, name) != chain_value:
-            report.add(f"total {name}", "totals", chain_value, getattr(totals, name))
-    if current and (totals.entry_count, totals.head) != (report.chain_entries, report.chain_head):
+    report: ReconcileReport, conn: Connection, views: ChainViews, chain: ChainFold, campaigns: Campaigns,
+    current: bool,
+) -> None:  # fmt: skip
+    """Campaigns at any block; at the mirror's newest block (`current`) players and totals too."""
+    if current:
+        _compare_totals(report, conn, views)
+        _compare_players(report, views, chain, store.players(conn))
+    _compare_campaigns(report, views, chain, campaigns, store.campaigns(conn), current)
+
+
+def _compare_totals(report: ReconcileReport, conn: Connection, views: ChainViews) -> None:
+    totals = store.totals(conn)
+    chain_totals = views.totals()
+    for name in TOTALS:
+        if getattr(totals, name) != getattr(chain_totals, name):
+            report.add(f"total {name}", "totals", getattr(chain_totals, name), getattr(totals, name))
+    if (totals.entry_count, totals.head) != (report.chain_entries, report.chain_head):
         report.add(
             "entry count and head",
             "totals",
             f"{report.chain_entries} {report.chain_head}",
             f"{totals.entry_count} {totals.head}",
         )
-    _compare_players(report, views, folded, stored_players)
-    _compare_campaigns(report, views, folded, campaigns, current)
 
 
 def _compare_players(
-    report: ReconcileReport, views: ChainViews, folded: MirrorFold, stored: dict[str, Any]
+    report: ReconcileReport, views: ChainViews, chain: ChainFold, stored: Iterator[Any]
 ) -> None:
-    keys = sorted(folded.figures.players.keys() | stored.keys())
-    states = views.players([bytes.fromhex(k[2:]) for k in keys])
-    report.players_checked = len(keys)
-    for key, chain in zip(keys, states, strict=True):
-        derived = folded.figures.players.get(key)
-        row = stored.get(key)
+    """Every stored player against the chain; then every player with entries but no row."""
+    unmet = dict(chain.figures.players)  # the table's order need not be Python's
+    chunk: list[tuple[Any, PlayerFigures]] = []
+    for row in stored:
+        report.players_checked += 1
+        derived = unmet.pop(row.player, None)
+        if derived is None:
+            report.add("player", f"players {row.player}", "absent", "present")
+            continue
+        chunk.append((row, derived))
+        if len(chunk) == PLAYERS_AT_ONCE:
+            _compare_chunk(report, views, chunk)
+            chunk = []
+    _compare_chunk(report, views, chunk)
+    for key in sorted(unmet):
+        report.players_checked += 1
+        report.add("player", f"players {key}", "present", "missing")
+
+
+def _compare_chunk(
+    report: ReconcileReport, views: ChainViews, chunk: list[tuple[Any, PlayerFigures]]
+) -> None:
+    states = views.players([bytes.fromhex(row.player[2:]) for row, _ in chunk]) if chunk else []
+    for (row, derived), state in zip(chunk, states, strict=True):
+        where = f"players {row.player}"
         for name in ("balance", "earned"):
-            chain_value = getattr(chain, name)
-            if derived is not None and derived[name] != chain_value:
-                report.add(f"player {name} (from entries)", f"player {key}", chain_value, derived[name])
-            if stored and (row is None or getattr(row, name) != chain_value):
-                report.add(
-                    f"player {name}", f"players {key}", chain_value, getattr(row, name) if row else "missing"
-                )
-        if row is not None and derived is not None:
-            for name in PLAYER_STORED:
-                if getattr(row, name) != derived[name]:
-                    report.add(
-                        f"player {name}",
-                        f"players {key}",
-                        f"{derived[name]} (from entries)",
-                        getattr(row, name),
-                    )
+            if getattr(row, name) != getattr(state, name):
+                report.add(f"player {name}", where, getattr(state, name), getattr(row, name))
+        for name in PLAYER_STORED:
+            value = getattr(derived, name) if name in SPANS else derived[name]
+            if getattr(row, name) != value:
+                report.add(f"player {name}", where, value, getattr(row, name))
 
 
 def _compare_campaigns(
-    report: ReconcileReport, views: ChainViews, folded: MirrorFold, rows: list[Any], current: bool
-) -> None:
-    states = views.campaigns([bytes.fromhex(row.campaign_id[2:]) for row in rows])
-    report.campaigns_checked = len(rows)
-    for row, chain in zip(rows, states, strict=True):
-        key = f"campaigns {row.campaign_id}"
-        closed = row.closed_block is not None and row.closed_block <= folded.block
-        issued = folded.figures.campaigns.get(row.campaign_id, {}).get("issued", 0)
-        pairs = [("budget", chain.budget, row.budget), ("terms hash", "0x" + chain.terms_hash.hex(), row.terms_hash),
-                 ("closed", chain.closed, closed), ("issued (from entries)", chain.issued, issued)]  # fmt: skip
+    report: ReconcileReport, views: ChainViews, fold: ChainFold, chain: Campaigns, rows: list[Any],
+    current: bool,
+) -> None:  # fmt: skip
+    at = views.block
+    stored = {row.campaign_id: row for row in rows if current or row.created_block <= at}
+    report.campaigns_checked = len(stored.keys() | chain.created.keys())
+    for key in sorted(stored.keys() ^ chain.created.keys()):
+        present = key in chain.created
+        report.add(
+            "campaign",
+            f"campaigns {key}",
+            "present" if present else "absent",
+            "missing" if present else "present",
+        )
+    keys = sorted(stored.keys() & chain.created.keys())
+    states = views.campaigns([bytes.fromhex(key[2:]) for key in keys]) if keys else []
+    for key, state in zip(keys, states, strict=True):
+        row, created = stored[key], chain.created[key]
+        # Below the newest block, a closure the mirror holds from later blocks is not yet one.
+        later = row.closed_block is not None and row.closed_block > at
+        closed_block = None if later and not current else row.closed_block
+        derived = fold.figures.campaigns.get(key, {})
+        pairs = [
+            ("budget", state.budget, row.budget), ("start_time", state.start, row.start_time),
+            ("end_time", state.end, row.end_time), ("terms_hash", "0x" + state.terms_hash.hex(), row.terms_hash),
+            ("created_block", created["created_block"], row.created_block),
+            ("created_tx", created["created_tx"], row.created_tx),
+            ("closed_block", chain.closed.get(key), closed_block),
+            ("closed", state.closed, row.closed if current else closed_block is not None),
+        ]  # fmt: skip
         if current:
-            pairs.append(("issued", chain.issued, row.issued))
+            pairs += [
+                ("issued", state.issued, row.issued),
+                ("reversed", derived.get("reversed", 0), row.reversed),
+            ]
         for name, chain_value, mirror_value in pairs:
             if chain_value != mirror_value:
-                report.add(f"campaign {name}", key, chain_value, mirror_value)
+                report.add(f"campaign {name}", f"campaigns {key}", chain_value, mirror_value)

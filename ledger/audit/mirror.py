@@ -1,67 +1,64 @@
-"""The mirror's entries folded up to a block: hash-chain head, checkpoints and derived aggregates."""
+"""The mirror's entries folded in sequence order into the hash chain, as the contract folded them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import Connection, select
+from eth_utils.crypto import keccak
 
-from ledger.db import tables as t
-from ledger.hashchain import ZERO32, Entry, fold
-from ledger.model import Figures, rule_of
+from ledger.hashchain import ZERO32, Entry, EntryKind, fold
+from ledger.model import BY_NAME
+
+HASHED = 7  # seq, kind, campaign_id, player, amount, ref, aux lead `store.ENTRY_COLUMNS`
+HEAD = 10  # the position of `head` in it
 
 
-@dataclass(frozen=True)
-class Checkpoint:
-    block: int
-    count: int  # entries folded up to and including this block
-    head: bytes
+def _word(text: str | None) -> bytes:
+    """The 32 bytes of a 0x-hex word; anything else (a tampered value) as a word no entry has."""
+    if text is None:
+        return ZERO32
+    try:
+        word = bytes.fromhex(text[2:]) if text.startswith("0x") else b""
+    except ValueError:
+        word = b""
+    return word if len(word) == 32 else keccak(text=str(text))
+
+
+def entry_of(row: Any) -> Entry:
+    """The hashed fields of an `entries` row (an unknown kind folds as kind 0)."""
+    rule = BY_NAME.get(row.kind)
+    kind = rule.kind if rule is not None else cast(EntryKind, 0)
+    return Entry(
+        row.seq, kind, _word(row.campaign_id), _word(row.player), row.amount, _word(row.ref), _word(row.aux)
+    )
 
 
 @dataclass
 class MirrorFold:
-    block: int
-    start_block: int
+    """The head and count of the mirror's entries so far.
+
+    While every entry equals the chain's, the mirror's head is the chain's head after it (equal
+    inputs fold to equal heads), so only entries after the first difference are hashed again.
+    """
+
     count: int = 0
-    head: bytes = ZERO32
-    checkpoints: list[Checkpoint] = field(default_factory=list)
-    figures: Figures[str] = field(default_factory=Figures)
+    head_hex: str = "0x" + ZERO32.hex()
+    in_step: bool = True
 
+    @property
+    def head(self) -> bytes:
+        return bytes.fromhex(self.head_hex[2:])
 
-def entry_of(row: Any) -> Entry:
-    """The hashed fields of an `entries` row."""
-    return Entry(
-        row.seq,
-        rule_of(row.kind).kind,
-        bytes.fromhex(row.campaign_id[2:]) if row.campaign_id else ZERO32,
-        bytes.fromhex(row.player[2:]),
-        row.amount,
-        bytes.fromhex(row.ref[2:]),
-        bytes.fromhex(row.aux[2:]),
-    )
+    def add(self, row: Any, chain: tuple[Any, ...] | None) -> None:
+        """Folds the mirror's `row`; `chain` is the chain's entry of the same seq, if any."""
+        self.count += 1
+        if self.in_step and chain is not None and tuple(row[:HASHED]) == chain[:HASHED]:
+            self.head_hex = chain[HEAD]
+        else:
+            self.in_step = False
+            self.head_hex = "0x" + fold(self.head, entry_of(row)).hex()
 
-
-def fold_mirror(conn: Connection, block: int) -> MirrorFold:
-    """Folds every mirrored entry up to `block`, in sequence order, as the contract did."""
-    start = conn.execute(select(t.cursor.c.start_block)).scalar_one()
-    result = MirrorFold(block=block, start_block=start)
-    e = t.entries.c
-    query = (
-        select(e.seq, e.kind, e.campaign_id, e.player, e.amount, e.ref, e.aux, e.block_number)
-        .where(e.block_number <= block)
-        .order_by(e.seq)
-    )
-    head, count, current_block = ZERO32, 0, None
-    for row in conn.execution_options(yield_per=5_000).execute(query):
-        if current_block is not None and row.block_number != current_block:
-            result.checkpoints.append(Checkpoint(current_block, count, head))
-        current_block = row.block_number
-        entry = entry_of(row)
-        head = fold(head, entry)
-        count += 1
-        result.figures.apply_entry(entry, row.player, row.campaign_id, row.block_number)
-    if current_block is not None:
-        result.checkpoints.append(Checkpoint(current_block, count, head))
-    result.count, result.head = count, head
-    return result
+    def skip(self) -> None:
+        """The chain has an entry the mirror lacks: from here the heads part."""
+        self.in_step = False

@@ -28,9 +28,10 @@ def reconcile(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as one JSON object")] = False,
 ) -> None:
-    """Fold the mirrored entries and compare head, count, balances, campaigns and totals with the chain.
+    """Compare every mirrored row and column with the chain's logs, blocks and views, and the
+    hash-chain head and count with the contract's.
 
-    Prints PASS, or FAIL with the first divergent entry and each differing figure; exits 0 on PASS
+    Prints PASS, or FAIL with the first divergent row and each differing column; exits 0 on PASS
     and 1 on FAIL.
     """
     cfg = settings()
