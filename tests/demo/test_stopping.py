@@ -20,9 +20,12 @@ stop.install()
 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
 stop.track(lambda: [child])
 stop.phase("waiting for a receipt")
-print(child.pid, flush=True)
+announced = False
 while True:  # code that swallows KeyboardInterrupt, as a retry loop might
     try:
+        if not announced:  # said from inside the loop: a Ctrl-C sent once it is read is swallowed
+            announced = True
+            print(child.pid, flush=True)
         time.sleep(10)
     except KeyboardInterrupt:
         pass
