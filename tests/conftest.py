@@ -162,6 +162,13 @@ def fresh_database(kind: str, directory: Path) -> Iterator[str]:
         admin.dispose()
 
 
+POSTGRES_URL = os.environ.get("LEDGER_TEST_DATABASE_URL")
+# For a test that only makes sense on PostgreSQL: skipped before its fixtures are built.
+needs_postgres = pytest.mark.skipif(
+    not POSTGRES_URL, reason="PostgreSQL tests need LEDGER_TEST_DATABASE_URL (make test-pg sets it)"
+)
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database of each kind."""

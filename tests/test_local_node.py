@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from ledger.chain.node import LocalNode
 from tests.conftest import free_port, wait_until
 
 
+@pytest.mark.slow
 def test_past_states_are_cached_in_the_node_directory_and_removed_when_it_stops(tmp_path: Path) -> None:
     node = LocalNode(tmp_path / "node", port=free_port(), persist=False)
     node.start()

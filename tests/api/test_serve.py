@@ -17,6 +17,8 @@ from ledger.chain.node import LocalNode
 from tests.api.world import World
 from tests.conftest import free_port, wait_until
 
+pytestmark = pytest.mark.slow  # the real command in processes of its own
+
 LEDGER = [sys.executable, "-c", "from ledger.cli.main import main; main()"]
 
 

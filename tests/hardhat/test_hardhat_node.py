@@ -124,6 +124,7 @@ def test_a_second_node_on_a_taken_port_is_refused(hardhat: HardhatNode, tmp_path
         HardhatNode(tmp_path, port=hardhat.port).start()
 
 
+@pytest.mark.slow
 def test_a_restarted_hardhat_node_starts_again_from_an_empty_chain(tmp_path: Path) -> None:
     node = HardhatNode(tmp_path, port=free_port())
     node.start()
@@ -141,6 +142,7 @@ def test_a_restarted_hardhat_node_starts_again_from_an_empty_chain(tmp_path: Pat
         node.stop()
 
 
+@pytest.mark.slow
 def test_a_hardhat_node_with_a_block_time_mines_on_its_interval(tmp_path: Path) -> None:
     node = HardhatNode(tmp_path, port=free_port(), block_time=0.3, gas_limit=45_000_000)
     node.start()
