@@ -97,7 +97,7 @@ def test_a_swallowed_ctrl_c_still_ends_everything_by_the_deadline() -> None:
     assert process.wait(timeout=10) == 130
     assert time.monotonic() - signalled < 3.0  # the deadline, half a second of SIGTERM, the exit
     assert process.stdout.read() == "> stopped while waiting for a receipt (forced)\n"
-    wait_until(lambda: not _alive(child), timeout=2)
+    wait_until(lambda: not _alive(child), timeout=10, what="the tracked child gone")
 
 
 def test_a_ctrl_c_inside_a_guarded_stretch_interrupts_right_after_it() -> None:
