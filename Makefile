@@ -11,7 +11,7 @@ HARDHAT_INPUTS := contracts/hardhat/install.sh contracts/hardhat/package.json co
 	contracts/hardhat/runtime/package.json contracts/hardhat/runtime/package-lock.json
 
 
-.PHONY: setup setup-core demo test test-pg lint artifacts check-artifacts bench clean
+.PHONY: setup setup-core demo test test-fast test-pg lint artifacts check-artifacts bench clean
 
 # the demo needs the core; the tests also run a Hardhat node
 setup-core: $(STAMP) $(NPM_STAMP)
@@ -45,6 +45,10 @@ demo: setup-core
 
 test: setup
 	$(BIN)/pytest
+
+# the quick subset for daily work (every area's quick tests, under two minutes): no `slow` tests
+test-fast: setup
+	$(BIN)/pytest -m "not slow"
 
 test-pg: setup
 	LEDGER_TEST_DATABASE_URL=$${LEDGER_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,6 +162,13 @@ def fresh_database(kind: str, directory: Path) -> Iterator[str]:
         admin.dispose()
 
 
+POSTGRES_URL = os.environ.get("LEDGER_TEST_DATABASE_URL")
+# For a test that only makes sense on PostgreSQL: skipped before its fixtures are built.
+needs_postgres = pytest.mark.skipif(
+    not POSTGRES_URL, reason="PostgreSQL tests need LEDGER_TEST_DATABASE_URL (make test-pg sets it)"
+)
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database of each kind."""
@@ -168,11 +176,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
-def wait_until(predicate: object, timeout: float = 10.0, interval: float = 0.05) -> None:
-    """Polls `predicate()` until true; fails the test after `timeout` seconds."""
+def wait_until(
+    predicate: Callable[[], object], timeout: float = 10.0, what: str = "", interval: float = 0.05
+) -> None:
+    """Polls `predicate()` until true; fails the test, naming `what` it waited for, after `timeout`
+    seconds. Tests wait on a condition like this, never on a fixed sleep."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what or 'condition'} not met within {timeout:g} s")
         time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s")
+
+
+async def eventually(
+    predicate: Callable[[], object], timeout: float = 10.0, what: str = "", interval: float = 0.01
+) -> None:
+    """`wait_until` for async tests: the event loop runs between polls."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what or 'condition'} not met within {timeout:g} s")
+        await asyncio.sleep(interval)

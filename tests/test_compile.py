@@ -14,6 +14,7 @@ from ledger.errors import ConfigError
 from tests.conftest import LedgerHarness
 
 
+@pytest.mark.slow
 def test_recompiling_the_sources_reproduces_the_committed_artifact_byte_for_byte() -> None:
     committed = artifact_path().read_text(encoding="utf-8")
     assert render(compile_contract()) == committed

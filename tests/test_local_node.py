@@ -6,21 +6,30 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from ledger.chain.node import LocalNode
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until
 
 
+@pytest.mark.slow
 def test_past_states_are_cached_in_the_node_directory_and_removed_when_it_stops(tmp_path: Path) -> None:
     node = LocalNode(tmp_path / "node", port=free_port(), persist=False)
     node.start()
     try:
-        # More blocks than anvil keeps in memory, so it starts writing past states to disk.
+        # More blocks than anvil keeps in memory, so it starts writing past states to disk (from a
+        # task of its own: the files may follow the reply). Mining them takes a while under load.
         reply = httpx.post(
-            node.url, json={"jsonrpc": "2.0", "id": 1, "method": "anvil_mine", "params": ["0x5dc"]}
+            node.url,
+            json={"jsonrpc": "2.0", "id": 1, "method": "anvil_mine", "params": ["0x5dc"]},
+            timeout=120,
         )
         assert "error" not in reply.json(), reply.text
-        assert node.state_cache.is_dir() and any(node.state_cache.iterdir())
+        wait_until(
+            lambda: node.state_cache.is_dir() and any(node.state_cache.iterdir()),
+            timeout=30,
+            what="past states written to the node's cache",
+        )
     finally:
         assert node.stop()
     assert not node.state_cache.exists()
@@ -40,7 +49,7 @@ def test_a_killed_nodes_cache_is_removed_by_the_next_start(tmp_path: Path) -> No
 def _struct_logs_of_a_contract_creation(node: LocalNode) -> list[dict[str, object]]:
     def rpc(method: str, params: list[object]) -> object:
         reply = httpx.post(
-            node.url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
+            node.url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params}, timeout=60
         ).json()
         assert "error" not in reply, reply
         return reply["result"]

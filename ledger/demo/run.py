@@ -31,19 +31,29 @@ BLOCK_TIME = 1
 CROWD_FILES = ("welcome", "cashback-week-1", "tournament-1")
 
 
-def say(message: str) -> None:
-    console.print(f"[bold green]>[/] {message}")
-
-
-def echo(line: str) -> None:
-    console.print(line, markup=False)
-
-
 def stop_message(doing: str) -> str:
     return (
         f"stopped while {doing}: the node, the indexer and the API are down, the chain is saved; "
         "`make demo` again resumes"
     )
+
+
+STOP = Shutdown(message=stop_message)  # the demo's one stop (main installs its handlers)
+
+
+def say(message: str) -> None:
+    _print(f"[bold green]>[/] {message}")
+
+
+def echo(line: str) -> None:
+    _print(line, markup=False)
+
+
+def _print(text: str, markup: bool = True) -> None:
+    # A Ctrl-C between rich writing a line and emptying its buffer would print the line again
+    # with the next one (a reward said twice): a line is written whole, then the stop interrupts.
+    with STOP.deferred():
+        console.print(text, markup=markup)
 
 
 def run(cfg: Settings, stop: Shutdown) -> None:
@@ -161,19 +171,19 @@ def write_history(cfg: Settings, chain: DemoChain) -> None:
 
 def show_links(chain: DemoChain, base: str, node_url: str) -> None:
     named = f"   ({story.regular_ids()[0]})" if chain.regulars else ""
-    console.print()
-    console.print(f"[bold]player page[/]   {base}/?player=0x{chain.featured.hex()}{named}")
-    console.print(f"[bold]audit page[/]    {base}/audit")
-    console.print(f"[bold]API docs[/]      {base}/docs")
-    console.print(
+    _print("")
+    _print(f"[bold]player page[/]   {base}/?player=0x{chain.featured.hex()}{named}")
+    _print(f"[bold]audit page[/]    {base}/audit")
+    _print(f"[bold]API docs[/]      {base}/docs")
+    _print(
         f"[bold]node[/]          {node_url} (chain {chain.client.chain_id}, ledger {chain.client.address})"
     )
     if chain.regulars:
-        console.print("players with long histories (`ledger player-key regular-01` gives the first):")
+        _print("players with long histories (`ledger player-key regular-01` gives the first):")
         for pid, key in zip(story.regular_ids(), chain.regulars, strict=True):
-            console.print(f"  {pid}  0x{key.hex()}")
-    console.print(f"and {len(chain.keys):,} more (player-00001 …), e.g. 0x{chain.keys[0].hex()}")
-    console.print("a new reward arrives every few seconds; Ctrl-C stops everything\n")
+            _print(f"  {pid}  0x{key.hex()}")
+    _print(f"and {len(chain.keys):,} more (player-00001 …), e.g. 0x{chain.keys[0].hex()}")
+    _print("a new reward arrives every few seconds; Ctrl-C stops everything\n")
 
 
 def _child_settings(cfg: Settings, node_url: str) -> dict[str, str]:
@@ -186,14 +196,14 @@ def _child_settings(cfg: Settings, node_url: str) -> dict[str, str]:
 
 
 def main() -> int:
-    stop = Shutdown(message=stop_message)
+    stop = STOP
     stop.install()
     try:
         try:
             run(load_settings(), stop)
         except LedgerError as exc:
             if not stop.requested.is_set():
-                console.print(f"error: {exc}", markup=False)
+                _print(f"error: {exc}", markup=False)
                 return 1
         except Exception:
             if not stop.requested.is_set():

@@ -18,7 +18,7 @@ from ledger.db.engine import make_engine
 from ledger.errors import DatabaseError
 from tests.api.conftest import settings_for
 from tests.api.world import World
-from tests.conftest import fresh_database
+from tests.conftest import eventually, fresh_database
 
 UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/none"
 
@@ -90,15 +90,21 @@ def _terminate(admin: Engine, pid: int) -> None:
 
 async def _until_running(admin: Engine, pid: int, fragment: str) -> None:
     """Waits until the server process `pid` is running a statement containing `fragment`."""
-    for _ in range(100):
+
+    def running() -> bool:
         with admin.connect() as conn:
             query = conn.execute(
                 text("SELECT query FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
             ).scalar()
-        if query and fragment in query:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"process {pid} never ran {fragment}")
+        return bool(query and fragment in query)
+
+    await eventually(running, timeout=30, what=f"process {pid} running {fragment}")
+
+
+def _idle_closed(reader: Reader) -> bool:
+    """The connection held idle has seen its socket closed (read from the reader's slots)."""
+    slots = reader._slots
+    return slots is not None and any(c is not None and c.is_closed() for c in slots._free)
 
 
 async def _pid(reader: Reader) -> int:
@@ -112,7 +118,8 @@ async def test_a_connection_the_server_closed_while_idle_is_replaced(postgres: t
         before = await _pid(reader)
         assert await _pid(reader) == before  # held open and reused
         _terminate(admin, before)
-        await asyncio.sleep(0.05)  # one turn of the loop reads the closed socket
+        # the loop reads the closed socket: the idle connection knows it is closed
+        await eventually(lambda: _idle_closed(reader), timeout=10, what="the idle connection seen closed")
         after = await _pid(reader)
         assert after != before
     finally:

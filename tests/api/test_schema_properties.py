@@ -26,6 +26,8 @@ from schemathesis.checks import negative_data_rejection
 
 from tests.api.conftest import TOKEN
 
+pytestmark = pytest.mark.slow  # property-based requests over the whole OpenAPI spec
+
 EXAMPLES = 20  # per operation and mode: bounded so the run takes seconds
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 # Schema-valid requests may still be refused for what OpenAPI cannot state: a range whose start

@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +15,9 @@ import pytest
 
 from ledger.chain.node import LocalNode
 from tests.api.world import World
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until
+
+pytestmark = pytest.mark.slow  # the real command in processes of its own
 
 LEDGER = [sys.executable, "-c", "from ledger.cli.main import main; main()"]
 
@@ -37,17 +38,29 @@ def ledger_serve(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                if httpx.get(base + "/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        # Workers start in processes of their own: on a loaded machine that takes a while.
+        wait_until(
+            lambda: _ready(base, process), timeout=STARTUP_S, what=f"`ledger serve {' '.join(args)}` ready"
+        )
         yield base, process
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode in (0, -15), output
+
+
+STARTUP_S = 90
+TIMEOUT = httpx.Timeout(30)  # a worker's first request opens its database on a machine under load
+
+
+def _ready(base: str, process: subprocess.Popen[str]) -> bool:
+    """The service answers /ready; fails at once if the command has exited."""
+    if process.poll() is not None:
+        raise AssertionError(f"`ledger serve` exited with {process.returncode}: {process.communicate()[0]}")
+    try:
+        return httpx.get(base + "/ready", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
@@ -55,9 +68,11 @@ def test_ledger_serve_answers_players_and_guards_audit_routes(
     world: World, mirror_url: str, anvil: LocalNode, workers: str
 ) -> None:
     with ledger_serve(world, mirror_url, anvil, "--workers", workers) as (base, _):
-        balance = httpx.get(f"{base}/v1/players/{world.key('alice')}/balance")
-        summary = httpx.get(f"{base}/v1/audit/summary")
-        authorised = httpx.get(f"{base}/v1/audit/summary", headers={"Authorization": "Bearer serve-token"})
+        balance = httpx.get(f"{base}/v1/players/{world.key('alice')}/balance", timeout=TIMEOUT)
+        summary = httpx.get(f"{base}/v1/audit/summary", timeout=TIMEOUT)
+        authorised = httpx.get(
+            f"{base}/v1/audit/summary", headers={"Authorization": "Bearer serve-token"}, timeout=TIMEOUT
+        )
     assert (balance.status_code, balance.json()["available"]) == (200, "320")
     assert (summary.status_code, authorised.status_code) == (401, 200)
 

@@ -22,6 +22,8 @@ from ledger.chain.node import LocalNode
 from tests.cli.conftest import PASSWORD, Cli, deploy_cli
 from tests.conftest import free_port, fund
 
+pytestmark = pytest.mark.slow  # each case kills a node under a running command
+
 PLAYER = "0x" + "ab" * 32
 OUTSIDE = "outside the write path's area: reported, not fixed here"
 
@@ -115,7 +117,6 @@ COMMANDS: list[tuple[str, list[str], str | int]] = [
 KNOWN_OUTSIDE: set[str] = set()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "trigger"),
     [pytest.param(args, trigger, id=name,

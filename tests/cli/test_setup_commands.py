@@ -6,6 +6,7 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
 from eth_utils.crypto import keccak
 
 from tests.cli.conftest import PASSWORD, Cli, failed_cleanly
@@ -20,6 +21,7 @@ def test_deploy_checks_the_code_and_records_the_deployment(cli: Cli) -> None:
     assert "already deployed" in cli.ok("deploy")
 
 
+@pytest.mark.slow
 def test_account_new_creates_an_encrypted_keystore_and_never_prints_the_key(cli: Cli, tmp_path: Path) -> None:
     keystore = tmp_path / "second.json"
     result = cli("account", "new", env={"LEDGER_KEYSTORE": str(keystore)})

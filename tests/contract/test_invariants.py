@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from eth_account.signers.local import LocalAccount
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -29,6 +30,8 @@ from ledger.hashchain import ZERO32, Entry, EntryKind, chain_head
 from ledger.ops.deploy import deploy_ledger
 from ledger.ops.entries import create_campaign, set_role
 from ledger.ops.lookup import RewardProof
+
+pytestmark = pytest.mark.slow  # a property test over random operation sequences
 
 PLAYERS = [bytes([i + 1]) * 32 for i in range(4)]
 REFS = [text_to_bytes(f"ref-{i}") for i in range(8)]

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import requests
 
+from tests.conftest import wait_until
+
 PROJECT = Path(__file__).resolve().parents[2]
 DEMO = [sys.executable, str(PROJECT / "scripts" / "demo.py")]
 STOPPED = "stopped while "
@@ -116,18 +118,25 @@ class Demo:
     def wait_exit(self, timeout: float) -> int:
         """Waits for the demo to exit (and its output to end); fails the test past `timeout`."""
         deadline = time.monotonic() + timeout
-        while self.returncode is None:
+
+        def exited() -> bool:
             if self.process is not None:
                 self.returncode = self.process.poll()
             else:
                 pid, status = os.waitpid(self.pid, os.WNOHANG)
                 if pid:
                     self.returncode = os.waitstatus_to_exitcode(status)
-            if self.returncode is None:
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"the demo still runs {timeout:g} s later; output:\n{self.output}")
-                time.sleep(0.02)
+            return self.returncode is not None
+
+        if self.returncode is None:
+            try:
+                wait_until(exited, timeout=timeout, what="the demo's exit", interval=0.02)
+            except AssertionError:
+                raise AssertionError(
+                    f"the demo still runs {timeout:g} s later; output:\n{self.output}"
+                ) from None
         self._reader.join(timeout=max(0.1, deadline - time.monotonic()))
+        assert self.returncode is not None
         return self.returncode
 
     def kill(self) -> None:

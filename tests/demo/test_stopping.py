@@ -20,9 +20,12 @@ stop.install()
 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
 stop.track(lambda: [child])
 stop.phase("waiting for a receipt")
-print(child.pid, flush=True)
+announced = False
 while True:  # code that swallows KeyboardInterrupt, as a retry loop might
     try:
+        if not announced:  # said from inside the loop: a Ctrl-C sent once it is read is swallowed
+            announced = True
+            print(child.pid, flush=True)
         time.sleep(10)
     except KeyboardInterrupt:
         pass
@@ -44,6 +47,40 @@ except KeyboardInterrupt:
         print("interrupted right after it", flush=True)
 """
 
+# A terminal on which Ctrl-C lands just after the demo has written a line (before rich has
+# emptied its buffer): the line must not come out a second time with the stop message.
+LINE_CUT = """
+import os, signal
+from ledger.demo import run
+
+class Terminal:
+    cut = False
+
+    def write(self, text):
+        os.write(1, text.encode())
+        if not self.cut and "new reward" in text:
+            self.cut = True
+            os.kill(os.getpid(), signal.SIGINT)
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+run.console.file = Terminal()
+run.STOP.install()
+run.STOP.phase("sending a reward")
+try:
+    run.say("new reward: entry 7, 5 points")
+    run.say("never said: the stop comes first")
+except KeyboardInterrupt:
+    pass
+run.STOP.finished.set()
+run.say(run.STOP.message)
+"""
+
 
 def start(code: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
@@ -60,7 +97,7 @@ def test_a_swallowed_ctrl_c_still_ends_everything_by_the_deadline() -> None:
     assert process.wait(timeout=10) == 130
     assert time.monotonic() - signalled < 3.0  # the deadline, half a second of SIGTERM, the exit
     assert process.stdout.read() == "> stopped while waiting for a receipt (forced)\n"
-    wait_until(lambda: not _alive(child), timeout=2)
+    wait_until(lambda: not _alive(child), timeout=10, what="the tracked child gone")
 
 
 def test_a_ctrl_c_inside_a_guarded_stretch_interrupts_right_after_it() -> None:
@@ -78,3 +115,14 @@ def _alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_ctrl_c_just_after_a_line_is_written_never_prints_that_line_twice() -> None:
+    process = start(LINE_CUT)
+    out, _ = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert out.splitlines() == [
+        "> new reward: entry 7, 5 points",
+        "> stopped while sending a reward: the node, the indexer and the API are down, the chain is "
+        "saved; `make demo` again resumes",
+    ]

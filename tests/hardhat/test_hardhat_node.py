@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from ledger.chain.managed import rpc_answers
 from ledger.chain.node import DEV_CHAIN_ID
 from ledger.encoding import Row, pack_rows
 from ledger.errors import NodeError, TransactionError
-from tests.conftest import LedgerHarness, free_port, random_player
+from tests.conftest import LedgerHarness, free_port, random_player, wait_until
 from tests.hardhat.conftest import rpc
 
 
@@ -125,6 +124,7 @@ def test_a_second_node_on_a_taken_port_is_refused(hardhat: HardhatNode, tmp_path
         HardhatNode(tmp_path, port=hardhat.port).start()
 
 
+@pytest.mark.slow
 def test_a_restarted_hardhat_node_starts_again_from_an_empty_chain(tmp_path: Path) -> None:
     node = HardhatNode(tmp_path, port=free_port())
     node.start()
@@ -142,16 +142,14 @@ def test_a_restarted_hardhat_node_starts_again_from_an_empty_chain(tmp_path: Pat
         node.stop()
 
 
+@pytest.mark.slow
 def test_a_hardhat_node_with_a_block_time_mines_on_its_interval(tmp_path: Path) -> None:
     node = HardhatNode(tmp_path, port=free_port(), block_time=0.3, gas_limit=45_000_000)
     node.start()
     try:
         w3 = Web3(Web3.HTTPProvider(node.url))
         assert rpc(w3, "hardhat_getAutomine")["result"] is False
-        deadline = time.monotonic() + 10
-        while w3.eth.block_number < 3 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert w3.eth.block_number >= 3
+        wait_until(lambda: w3.eth.block_number >= 3, timeout=30, what="three blocks mined on the interval")
         assert w3.eth.get_block("latest")["gasLimit"] == 45_000_000
     finally:
         node.stop()

@@ -83,6 +83,7 @@ def mirrored_entries(ledger: LedgerHarness) -> list[EntryEvent]:
     return sorted(items, key=lambda item: item.entry.seq)
 
 
+@pytest.mark.slow
 def test_the_whole_operator_flow_on_hardhat_matches_the_contract_and_its_hash_chain(flow: Flow) -> None:
     client = flow.ledger.client
     assert flow.first.seq == 1
@@ -156,6 +157,7 @@ def verify_on_hardhat(flow: Flow, hardhat: HardhatNode, url: str, tmp_path: Path
     return report.problems
 
 
+@pytest.mark.slow
 def test_a_mirror_of_the_hardhat_chain_reconciles_and_its_players_verify(
     flow: Flow, mirror: str, hardhat: HardhatNode, tmp_path: Path
 ) -> None:
@@ -173,6 +175,7 @@ def test_a_mirror_of_the_hardhat_chain_reconciles_and_its_players_verify(
         assert verify_on_hardhat(flow, hardhat, mirror, tmp_path, player) == []
 
 
+@pytest.mark.slow
 def test_a_tampered_mirror_fails_reconciliation_and_verification_on_hardhat(
     flow: Flow, mirror: str, hardhat: HardhatNode, tmp_path: Path
 ) -> None:

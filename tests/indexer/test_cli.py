@@ -20,6 +20,8 @@ from tests.indexer.conftest import every_kind, mirror_count
 from tests.indexer.proxy import FaultPlan, fault_proxy
 from tests.indexer.test_faults import _with_bogus_log
 
+pytestmark = pytest.mark.slow  # the indexer as a process of its own
+
 runner = CliRunner()
 
 

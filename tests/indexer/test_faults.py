@@ -22,6 +22,8 @@ from tests.indexer.conftest import (
 )
 from tests.indexer.proxy import TRANSPORT_FAULTS, FaultPlan, fault_proxy
 
+pytestmark = pytest.mark.slow  # fault injection through a proxy, with retries
+
 
 def busy_chain(ledger: LedgerHarness) -> None:
     every_kind(ledger)

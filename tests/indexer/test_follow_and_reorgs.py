@@ -59,6 +59,7 @@ def test_a_reorg_made_with_anvil_reorg_rolls_the_mirror_back_and_rereads(
     assert_mirror_is_canonical(ledger, engine, tmp_path)
 
 
+@pytest.mark.slow
 def test_a_ten_block_reorg_made_with_evm_revert_leaves_the_canonical_chain(
     ledger: LedgerHarness, engine: Engine, chain_snapshot: None, tmp_path: Path
 ) -> None:

@@ -49,6 +49,7 @@ def test_a_tampered_entry_amount_fails_and_names_the_row(
     assert report.lines()[0].startswith("FAIL")
 
 
+@pytest.mark.slow
 def test_a_missing_entry_fails_at_its_sequence_number(
     ledger: LedgerHarness, engine: Engine, mirrored: dict[str, bytes]
 ) -> None:
@@ -81,6 +82,7 @@ def test_a_tampered_player_balance_fails_and_names_the_player(
     assert difference.chain == str(ledger.client.player(mirrored["alice"]).balance)
 
 
+@pytest.mark.slow
 def test_a_tampered_campaign_budget_fails(
     ledger: LedgerHarness, engine: Engine, mirrored: dict[str, bytes]
 ) -> None:
@@ -103,6 +105,7 @@ def test_reconciling_beyond_the_mirror_is_refused(
         reconcile(ledger.client, engine, block=ledger.deploy_block - 1)
 
 
+@pytest.mark.slow
 def test_a_chain_rolled_back_behind_the_mirror_is_reported_clearly(
     ledger: LedgerHarness, engine: Engine, chain_snapshot: None
 ) -> None:

@@ -9,6 +9,7 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, inspect, select
 
 from ledger.db import tables as t
@@ -17,6 +18,8 @@ from ledger.db.engine import make_engine
 from ledger.indexer.service import Indexer, Options
 from tests.conftest import LedgerHarness, random_player, wait_until
 from tests.indexer.conftest import assert_mirror_is_canonical, index, issue_batches, rows
+
+pytestmark = pytest.mark.slow  # the indexer killed at random points, many times
 
 KILLS = 20
 

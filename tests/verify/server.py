@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
 from fastapi import FastAPI
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until
 
 
 @contextmanager
@@ -22,11 +21,10 @@ def serving(app: FastAPI) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test API server did not start")
-        time.sleep(0.01)
+    wait_until(
+        lambda: server.started or not thread.is_alive(), timeout=30, what="the test API server started"
+    )
+    assert server.started, "the test API server stopped as it started"
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+import pytest
 from eth_account.signers.local import LocalAccount
 from sqlalchemy import delete, select, update
 from typer.testing import CliRunner
@@ -49,6 +50,7 @@ def backdate(served: Served, name: str) -> Any:
     return newest
 
 
+@pytest.mark.slow
 def test_a_backdated_answer_cannot_hide_the_newest_entry(served: Served) -> None:
     newest = backdate(served, "bob")
     lag = head_block(served) - (newest.block_number - 1)
@@ -124,6 +126,7 @@ def test_bad_or_missing_blocks_to_judge_at_are_refused(served: Served) -> None:
         assert result.output.count("error: ") == 1 and message in result.output
 
 
+@pytest.mark.slow
 def test_a_finalized_block_is_judged_when_the_node_names_one(served: Served) -> None:
     w3 = served.world.w3
     api_block = head_block(served)

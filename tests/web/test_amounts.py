@@ -21,6 +21,8 @@ from tests.web.pages import (
     signed,
 )
 
+pytestmark = pytest.mark.slow  # every amount format in a browser
+
 FIGURES = ("available", "earned", "paid", "reversed", "expired")
 TOTALS = ("outstanding", "issued", "paid", "reversed", "expired")
 CURRENCIES = {"EUR": ("€", 2), "USD": ("$", 2), "JPY": ("¥", 0)}  # sign, digits money shows

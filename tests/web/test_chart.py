@@ -18,6 +18,8 @@ from tests.web.conftest import WIDTHS, Site, screenshot_path, site_over
 from tests.web.pages import open_dashboard
 from tests.web.world import WebWorld
 
+pytestmark = pytest.mark.slow  # a browser per chart size
+
 START = int(datetime(2026, 3, 10, 9, 0, tzinfo=UTC).timestamp())  # a Tuesday morning
 DAY = 86_400
 DATE = r"\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from playwright.sync_api import Page
 
 from tests.web.conftest import TOKEN, Site
 from tests.web.pages import DONE, open_dashboard, points
 from tests.web.world import BUDGETS
+
+pytestmark = pytest.mark.slow  # a browser on the served pages
 
 
 def test_the_dashboard_asks_for_the_token_then_shows_the_seeded_totals(page: Page, site: Site) -> None:

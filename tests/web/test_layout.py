@@ -18,6 +18,8 @@ from tests.web.conftest import EUROS, WIDTHS, Site, screenshot_path, served_as, 
 from tests.web.pages import api_history, euros, open_dashboard, open_player
 from tests.web.world import WebWorld
 
+pytestmark = pytest.mark.slow  # browser layouts at two screen widths
+
 BIG_TOTALS = {
     "issued": 4_226_468_123_456,
     "paid": 1_234_567_890_123,

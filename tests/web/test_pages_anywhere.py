@@ -11,6 +11,8 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from tests.web.conftest import PHONE, Site, screenshot_path
 from tests.web.pages import DONE, entries_shown, open_dashboard, open_player, open_terms, show_all, verify
 
+pytestmark = pytest.mark.slow  # browser checks of every request and phone layout
+
 # A mobile browser widens its layout viewport to overflowing content, so compare with the screen's width.
 FITS = f"() => document.documentElement.scrollWidth <= {PHONE['width']}"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from eth_utils.crypto import keccak
 from playwright.sync_api import Page
 from sqlalchemy import delete, update
@@ -29,6 +30,8 @@ from tests.web.pages import (
     verify,
     when,
 )
+
+pytestmark = pytest.mark.slow  # a browser on the served pages
 
 
 def test_the_page_shows_the_same_balance_and_history_as_the_api(page: Page, site: Site) -> None:

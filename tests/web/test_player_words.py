@@ -17,6 +17,8 @@ from tests.conftest import free_port
 from tests.web.conftest import WIDTHS, Site
 from tests.web.pages import DONE, entries_shown, open_player, points, settle, show_all
 
+pytestmark = pytest.mark.slow  # the player page's words in a browser
+
 # Words of the chain's bookkeeping, which belong in the folded proofs only ("blockchain" is fine).
 ENGINEERING = re.compile(r"\b(block|log index|confirmations?|batch|transaction|final yet)\b", re.IGNORECASE)
 LONG_HEX = re.compile(r"0x[0-9a-fA-F]{17,}")

@@ -16,7 +16,7 @@ from ledger.db import tables as t
 from ledger.db.engine import make_engine
 from tests.api.conftest import settings_for
 from tests.api.world import index_into
-from tests.conftest import fresh_database
+from tests.conftest import fresh_database, needs_postgres
 from tests.verify.server import serving
 from tests.web.conftest import TOKEN, Site
 
@@ -132,6 +132,7 @@ def test_periods_start_on_round_utc_times_and_follow_each_other() -> None:
     assert Period("month", 1).after(ts("2026-02-01 00:00:00")) - ts("2026-02-01 00:00:00") == 28 * 86_400
 
 
+@needs_postgres
 def test_the_series_sums_the_same_on_postgresql(site: Site, tmp_path: Path) -> None:
     with fresh_database("postgresql", tmp_path) as url:
         index_into(site.world, url)
