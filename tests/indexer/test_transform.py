@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from ledger.audit.mirror import entry_of
+from ledger.events import decode_log, entries_of
 from ledger.hashchain import chain_head
+from ledger.indexer.decode import decode, topic_of
 from ledger.indexer.extract import Block
 from ledger.indexer.transform import MirrorHead, TransformFailed, transform
 
@@ -92,6 +94,39 @@ def test_entries_the_mirror_already_holds_are_skipped() -> None:
     replay = run(start=MirrorHead(whole.head.count, whole.head.head))
     assert replay.entries == [] and replay.head == whole.head
     assert len(replay.events) == len(whole.events)  # event rows are inserted idempotently by the load
+
+
+def test_sliced_decoding_gives_what_eth_abi_gives_for_every_recorded_log() -> None:
+    for log in RECORD["logs"]:
+        assert decode(log) == decode_log(log), log["topics"][0]
+
+
+def _batch_log(logs: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(log for log in logs if log["topics"][0] == topic_of("BatchIssued"))
+
+
+def test_a_changed_batch_row_breaks_the_fold_at_the_batchs_last_entry() -> None:
+    logs = copy.deepcopy(RECORD["logs"])
+    batch_log = _batch_log(logs)
+    data = bytearray.fromhex(batch_log["data"][2:])
+    data[-1 - 64] ^= 1  # the last byte of the amount of the fourth of five rows (records end the data)
+    batch_log["data"] = "0x" + data.hex()
+    seqs = [e.entry.seq for e in entries_of(decode_log(batch_log))]
+    with pytest.raises(
+        TransformFailed, match=rf"entry {seqs[-1]} folds to head 0x[0-9a-f]{{64}} but the event says"
+    ):
+        run(logs)
+
+
+def test_batch_records_cut_short_are_refused_with_the_log() -> None:
+    logs = copy.deepcopy(RECORD["logs"])
+    batch_log = _batch_log(logs)
+    data = bytearray.fromhex(batch_log["data"][2:])
+    data[5 * 32 - 1] -= 1  # the records' length word (the fifth): one byte short of whole rows
+    batch_log["data"] = "0x" + data.hex()
+    with pytest.raises(TransformFailed) as caught:
+        run(logs)
+    assert caught.value.tx_hash == batch_log["transactionHash"]
 
 
 def _row(entry: dict[str, Any]) -> Any:
