@@ -40,6 +40,7 @@ def logging_to_stderr(verbose: bool = True) -> Iterator[None]:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logger = logging.getLogger("ledger")
+    saved = logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     logger.propagate = False
@@ -47,6 +48,7 @@ def logging_to_stderr(verbose: bool = True) -> Iterator[None]:
         yield
     finally:
         logger.removeHandler(handler)
+        logger.level, logger.propagate = saved
 
 
 @contextmanager

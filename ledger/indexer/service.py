@@ -60,6 +60,7 @@ class Options:
     initial_range: int = 2_000
     max_range: int = 100_000
     status_every: float = 5.0  # seconds between status rows while idle
+    bulk_entries: int = BULK_ENTRIES  # entries behind from which ranges are read ahead (bulk when cold)
 
 
 @dataclass
@@ -155,11 +156,11 @@ class Indexer:
         return data.end < head
 
     def _far_behind(self, state: CursorState, head: int) -> bool:
-        """Whether the mirror is at least `BULK_ENTRIES` entries behind the chain at `head`."""
+        """Whether the mirror is at least `bulk_entries` entries behind the chain at `head`."""
         count = self.extractor.entry_count(head)
         if count is None:  # a node that cannot run the view: judge an empty mirror by blocks
             return state.mirror.count == 0 and head - state.last_block > COLD_BLOCKS
-        return count - state.mirror.count >= BULK_ENTRIES
+        return count - state.mirror.count >= self.options.bulk_entries
 
     def _transform(self, data: RangeData, state: CursorState) -> Batch:
         try:
