@@ -23,6 +23,13 @@ from ledger.indexer.extract import Block
 from ledger.model import CAMPAIGN_FIGURES, KIND_NAMES, Figures
 
 Row = dict[str, Any]
+# An entry row as a tuple of these columns (the amount last, where the load's driver rows want
+# it): a hundred thousand dicts cost more than the keccak of every entry.
+ENTRY_COLUMNS = (
+    "seq", "kind", "campaign_id", "player", "ref", "aux", "reward_seq", "batch_id", "batch_index", "head",
+    "block_number", "block_hash", "block_time", "tx_hash", "log_index", "sender", "amount",
+)  # fmt: skip
+EntryRow = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ class Batch:
     start_head: MirrorHead
     head: MirrorHead
     events: list[Row] = field(default_factory=list)
-    entries: list[Row] = field(default_factory=list)
+    entries: list[EntryRow] = field(default_factory=list)  # in `ENTRY_COLUMNS` order
     entry_events: list[int] = field(default_factory=list)  # index into `events`, per entry
     payouts: list[Row] = field(default_factory=list)
     reversals: list[Row] = field(default_factory=list)
@@ -50,6 +57,10 @@ class Batch:
     figures: Figures[str] = field(default_factory=Figures)  # how the range moves players, campaigns, totals
     blocks: list[Row] = field(default_factory=list)
     prepared: dict[str, Any] | None = None  # driver-ready rows, filled by the load's read-ahead
+
+    def entry_dicts(self) -> list[Row]:
+        """The entry rows as column -> value."""
+        return [dict(zip(ENTRY_COLUMNS, row, strict=True)) for row in self.entries]
 
 
 class TransformFailed(DecodeFailed):
@@ -130,29 +141,17 @@ def _is_next(batch: Batch, raw: dict[str, Any], first: int, last: int) -> bool:
     return True
 
 
-def _where(block: Block, tx_hash: str, event: LedgerEvent) -> Row:
-    return {
-        "block_number": block.number, "block_hash": block.hash, "block_time": block.timestamp,
-        "tx_hash": tx_hash, "log_index": event.location.log_index, "sender": block.senders.get(tx_hash, ""),
-    }  # fmt: skip
+def _where(block: Block, tx_hash: str, event: LedgerEvent) -> tuple[Any, ...]:
+    """The location columns of an entry row: block number, hash and time, transaction, log, sender."""
+    return (block.number, block.hash, block.timestamp, tx_hash, event.location.log_index,
+            block.senders.get(tx_hash, ""))  # fmt: skip
 
 
-def _entry_row(item: EntryEvent, player: str, head: bytes, words: _Words, where: Row) -> Row:
+def _entry_row(item: EntryEvent, player: str, head: bytes, words: _Words, where: tuple[Any, ...]) -> EntryRow:
     e = item.entry
-    return {
-        "seq": e.seq,
-        "kind": KIND_NAMES[e.kind],
-        "campaign_id": None if e.campaign_id == ZERO32 else words(e.campaign_id),
-        "player": player,
-        "amount": e.amount,
-        "ref": hex32(e.ref),
-        "aux": words(e.aux),
-        "reward_seq": item.reward_seq or None,
-        "batch_id": None,
-        "batch_index": None,
-        "head": hex32(head),
-        **where,
-    }
+    campaign = None if e.campaign_id == ZERO32 else words(e.campaign_id)
+    return (e.seq, KIND_NAMES[e.kind], campaign, player, hex32(e.ref), words(e.aux), item.reward_seq or None,
+            None, None, hex32(head), *where, e.amount)  # fmt: skip
 
 
 _ISSUED = int(EntryKind.ISSUED).to_bytes(32, "big")
@@ -177,23 +176,21 @@ def _add_batch_rows(
     if not _is_next(batch, raw, first, first + count - 1):
         return
     campaign, batch_id = a["campaignId"], a["batchId"]
-    common = {
-        "kind": KIND_NAMES[EntryKind.ISSUED], "campaign_id": None if campaign == ZERO32 else hex32(campaign),
-        "aux": hex32(batch_id), "reward_seq": None, "batch_id": hex32(batch_id), **_where(block, tx_hash, event),
-    }  # fmt: skip
+    kind, batch_hex = KIND_NAMES[EntryKind.ISSUED], hex32(batch_id)
+    campaign_hex = None if campaign == ZERO32 else hex32(campaign)
+    block_number, block_hash, block_time, tx, log_index, sender = _where(block, tx_hash, event)
     fixed = _ISSUED + campaign
     head, event_index = batch.head.head, len(batch.events) - 1
-    rows, apply, number = batch.entries, batch.figures.apply, block.number
-    campaign_key = common["campaign_id"]
+    rows, apply = batch.entries, batch.figures.apply
     for index in range(count):
         record = records[index * ROW_BYTES : (index + 1) * ROW_BYTES]
         seq, amount, ref = first + index, int.from_bytes(record[52:], "big"), record[32:52]
         folded = (head, seq.to_bytes(32, "big"), fixed, record[:32], _AMOUNT_PAD, record[52:], ref, _REF_PAD, batch_id)  # fmt: skip
         head = keccak_256(b"".join(folded)).digest()
         player = "0x" + record[:32].hex()
-        rows.append({**common, "seq": seq, "player": player, "amount": amount, "ref": "0x" + ref.hex() + "00" * 12,
-                     "batch_index": index, "head": "0x" + head.hex()})  # fmt: skip
-        apply(EntryKind.ISSUED, amount, player, campaign_key, seq, number)
+        rows.append((seq, kind, campaign_hex, player, "0x" + ref.hex() + "00" * 12, batch_hex, None, batch_hex,
+                     index, "0x" + head.hex(), block_number, block_hash, block_time, tx, log_index, sender, amount))  # fmt: skip
+        apply(EntryKind.ISSUED, amount, player, campaign_hex, seq, block_number)
     if head != a["head"]:
         raise TransformFailed(
             raw, f"entry {seq} folds to head {hex32(head)} but the event says {hex32(a['head'])}"

@@ -32,21 +32,22 @@ def run(logs: list[dict[str, Any]] | None = None, start: MirrorHead | None = Non
 
 def test_recorded_logs_become_one_event_row_each_and_ten_entries_folding_to_the_chains_head() -> None:
     batch = run()
+    entries = batch.entry_dicts()
     assert len(batch.events) == len(RECORD["logs"])
-    assert [e["kind"] for e in batch.entries] == ["issued"] * 7 + ["paid", "reversed", "expired"]
-    assert [e["seq"] for e in batch.entries] == list(range(1, 11))
+    assert [e["kind"] for e in entries] == ["issued"] * 7 + ["paid", "reversed", "expired"]
+    assert [e["seq"] for e in entries] == list(range(1, 11))
     assert batch.head.count == 10
-    assert batch.head.head == chain_head(entry_of(_row(e)) for e in batch.entries)
-    assert batch.entries[-1]["head"] == "0x" + batch.head.head.hex()
+    assert batch.head.head == chain_head(entry_of(_row(e)) for e in entries)
+    assert entries[-1]["head"] == "0x" + batch.head.head.hex()
     assert {e["name"] for e in batch.events} >= {"CampaignCreated", "BatchIssued", "CampaignClosed", "Paused"}
-    batch_rows = [e for e in batch.entries if e["batch_id"]]
+    batch_rows = [e for e in entries if e["batch_id"]]
     assert [e["batch_index"] for e in batch_rows] == [0, 1, 2, 3, 4]
-    assert all(e["sender"].startswith("0x") and len(e["sender"]) == 42 for e in batch.entries)
+    assert all(e["sender"].startswith("0x") and len(e["sender"]) == 42 for e in entries)
 
 
 def test_aggregates_move_as_the_contract_moves_them() -> None:
     batch = run()
-    issued = sum(e["amount"] for e in batch.entries if e["kind"] == "issued")
+    issued = sum(e["amount"] for e in batch.entry_dicts() if e["kind"] == "issued")
     totals = batch.figures.totals
     assert totals["issued"] == issued
     assert (totals["paid"], totals["reversed"], totals["expired"]) == (1_500, 700, 300)
