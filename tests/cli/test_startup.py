@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from ledger.cli.main import COMMANDS
 
 # What start-up must not pay for: each costs a tenth of a second to a second to import.
@@ -37,7 +39,9 @@ print(json.dumps({"texts": texts, "heavy": heavy}))
 """
 
 
-def run_probe() -> dict[str, object]:
+@pytest.fixture(scope="module")
+def probe() -> dict[str, object]:
+    """One interpreter's run of every help (about two seconds)."""
     result = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(HEAVY)],
         capture_output=True,
@@ -46,17 +50,18 @@ def run_probe() -> dict[str, object]:
         env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", "TERM": "dumb"},
     )
     assert result.returncode == 0, result.stderr
-    probe: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
-    return probe
+    found: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return found
 
 
-def test_help_of_the_ledger_and_of_every_command_imports_no_heavy_library() -> None:
-    probe = run_probe()
+def test_help_of_the_ledger_and_of_every_command_imports_no_heavy_library(probe: dict[str, object]) -> None:
     assert probe["heavy"] == []
 
 
-def test_the_ledgers_help_still_lists_every_command_and_each_command_its_own_help() -> None:
-    texts = run_probe()["texts"]
+def test_the_ledgers_help_still_lists_every_command_and_each_command_its_own_help(
+    probe: dict[str, object],
+) -> None:
+    texts = probe["texts"]
     assert isinstance(texts, dict)
     top = texts[""]
     assert all(name in top for name in COMMANDS), top
