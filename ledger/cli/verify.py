@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ledger.cli.common import clean_errors, out, settings
-from ledger.encoding import checksum, parse_player_key
 from ledger.errors import InputError
-from ledger.verify import DEFAULT_MAX_LAG, LedgerApi, Rpc, VerifyReport, verify_player
+
+if TYPE_CHECKING:
+    from ledger.verify import VerifyReport
 
 EXIT_FAILED = 1
+# ledger.verify's DEFAULT_MAX_LAG, spelt out so that `--help` does not import the verifier (a test
+# checks they agree)
+MAX_LAG = 64
 
 
 def parse_at(value: str) -> str | int:
@@ -40,12 +44,15 @@ def verify(
     ] = "latest",
     max_lag: Annotated[
         int, typer.Option(min=0, help="how many blocks the API may be behind that block before it fails")
-    ] = DEFAULT_MAX_LAG,
+    ] = MAX_LAG,
 ) -> None:
     """Check every entry, the balance and its storage proof against the node: exit 0 verified, 1 not.
 
     Other exit codes: 2 bad input, 3 the node failed, 7 the API is unreachable or malformed.
     """
+    from ledger.encoding import checksum, parse_player_key
+    from ledger.verify import LedgerApi, Rpc, verify_player
+
     key = parse_player_key(player)
     expected = checksum(contract) if contract else None
     block = parse_at(at)
