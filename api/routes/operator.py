@@ -1,0 +1,111 @@
+"""`/v1/operator`: rewards, payouts and expiries, stored durably and sent by the one sender."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
+
+from api.auth import Issuer, Payer, Reader, operator_of
+from api.errors import ERROR_RESPONSES, error_response
+from api.routes.operator_models import AcceptedPublic, ExpiryIn, PayoutIn, RewardsIn, WritePublic
+from ledger.encoding import ROW_REF_BYTES, text_to_bytes
+from ledger.errors import ConfigError, InputError, NodeError, NotFound, ReferenceConflict
+from ledger.operator import outbox
+from ledger.operator.items import Item, ItemsInvalid, debit_item, reward_items
+
+router = APIRouter(prefix="/v1/operator", tags=["operator"])
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    **{code: ERROR_RESPONSES[code] for code in (422, 503)},
+    **{code: {"model": ERROR_RESPONSES[400]["model"], "description": text} for code, text in [
+        (401, "no token, or an unknown or revoked one"), (403, "the token lacks the scope"),
+        (409, "the reference holds other content (the message names the existing write or entry)"),
+    ]},
+}  # fmt: skip
+Reference = Annotated[str, Path(max_length=200)]
+
+
+def _check_landed(request: Request, items: Sequence[Item]) -> None:
+    """Rewards: the CLI's look-up of what landed; a reference there with other content is a 409.
+    Without a reachable node the check waits for the sender, which repeats it under the lock."""
+    if items[0].kind != "reward":
+        return
+    try:
+        landed, _ = operator_of(request).lookup_writer().find_rewards([i.ref for i in items])
+    except (NodeError, ConfigError):
+        return
+    for index, item in enumerate(items):
+        had = landed.get(item.ref)
+        if had is not None and not had.same_content(item.campaign_id or b"", item.player, item.amount):
+            raise ReferenceConflict(
+                f"rows[{index}]: reference {item.reference!r} already landed as entry {had.seq} "
+                "with other content; nothing was accepted",
+                seq=had.seq,
+            )
+
+
+def _accept(request: Request, build: Callable[[], list[Item]], token_id: int) -> JSONResponse:
+    try:
+        items = build()
+    except ItemsInvalid as exc:
+        return error_response(422, "invalid_parameter", exc.problems[0], exc.problems)
+    _check_landed(request, items)
+    writes, new = outbox.accept(operator_of(request).engine, items, token_id)
+    body = AcceptedPublic(new=new, replayed=len(writes) - new, writes=[WritePublic.of(w) for w in writes])
+    return JSONResponse(body.model_dump(mode="json"), status_code=202 if new else 200)
+
+
+@router.post("/rewards", status_code=202, responses=RESPONSES, response_model=AcceptedPublic)
+def post_rewards(request: Request, body: RewardsIn, token: Issuer) -> JSONResponse:
+    """Accept reward rows of one campaign (issuer); each reference lands once."""
+    rows = [(r.player, r.amount, r.reference) for r in body.rows]
+    return _accept(request, lambda: reward_items(body.campaign, rows), token.id)
+
+
+@router.post("/payouts", status_code=202, responses=RESPONSES, response_model=AcceptedPublic)
+def post_payout(request: Request, body: PayoutIn, token: Payer) -> JSONResponse:
+    """Accept one payout (payer); never more than the balance when sent."""
+    return _accept(
+        request, lambda: [debit_item("payout", body.player, body.amount, body.reference)], token.id
+    )
+
+
+@router.post("/expiries", status_code=202, responses=RESPONSES, response_model=AcceptedPublic)
+def post_expiry(request: Request, body: ExpiryIn, token: Issuer) -> JSONResponse:
+    """Accept one expiry of part of a balance (issuer), with its reason."""
+    return _accept(
+        request,
+        lambda: [debit_item("expiry", body.player, body.amount, body.reference, body.reason)],
+        token.id,
+    )
+
+
+def _status(request: Request, namespace: str, kind: str, reference: str, size: int) -> WritePublic:
+    try:
+        ref = text_to_bytes(reference, size, what="reference").ljust(32, b"\x00")
+    except InputError as exc:
+        raise InputError(f"path parameter reference: {exc}") from None
+    write = outbox.find(operator_of(request).engine, namespace, ref)
+    if write is None or write.kind != kind:
+        raise NotFound(f"no {kind} was accepted under reference {reference!r}")
+    return WritePublic.of(write)
+
+
+@router.get("/rewards/{reference}", responses=RESPONSES)
+def reward_status(request: Request, reference: Reference, _: Reader) -> WritePublic:
+    """The status of the reward accepted under `reference`."""
+    return _status(request, "reward", "reward", reference, ROW_REF_BYTES)
+
+
+@router.get("/payouts/{reference}", responses=RESPONSES)
+def payout_status(request: Request, reference: Reference, _: Reader) -> WritePublic:
+    """The status of the payout accepted under `reference`."""
+    return _status(request, "debit", "payout", reference, 32)
+
+
+@router.get("/expiries/{reference}", responses=RESPONSES)
+def expiry_status(request: Request, reference: Reference, _: Reader) -> WritePublic:
+    """The status of the expiry accepted under `reference`."""
+    return _status(request, "debit", "expiry", reference, 32)

@@ -1,0 +1,79 @@
+"""The operator API's request and response models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.models import Amount, Hex32
+from ledger.operator.items import MAX_ROWS
+from ledger.operator.outbox import Write
+
+Text = Annotated[str, Field(max_length=200)]
+Status = Literal["accepted", "sent", "mined", "final", "failed"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RewardRowIn(_In):
+    player: Text = Field(description="player key: 0x and 64 hex digits")
+    amount: Text = Field(description="a positive whole amount, decimal string, below 2^96")
+    reference: Text = Field(description="unique reward reference, up to 20 bytes of text or 0x-hex")
+
+
+class RewardsIn(_In):
+    campaign: Text = Field(description="campaign id, up to 32 bytes of text or 0x-hex")
+    rows: list[RewardRowIn] = Field(max_length=MAX_ROWS, description=f"1 to {MAX_ROWS} rows")
+
+
+class PayoutIn(_In):
+    player: Text
+    amount: Text = Field(description="a positive whole amount, decimal string, below 2^128")
+    reference: Text = Field(description="unique payout reference, up to 32 bytes of text or 0x-hex")
+
+
+class ExpiryIn(PayoutIn):
+    reason: Text = Field(description="why, up to 32 bytes of text")
+
+
+class WritePublic(BaseModel):
+    """One accepted write and what became of it."""
+
+    id: int
+    kind: Literal["reward", "payout", "expiry"]
+    reference: str
+    ref: Hex32
+    campaign_id: Hex32 | None
+    player: Hex32
+    amount: Amount
+    reason: Hex32 | None
+    status: Status
+    failure: str | None = Field(description="why it failed, when it did")
+    conflict_seq: int | None = Field(description="the entry that holds the reference, when that is why")
+    seq: int | None = Field(description="its ledger entry, once mined")
+    block_number: int | None
+    batch_id: Hex32 | None
+    accepted_at: int
+
+    @classmethod
+    def of(cls, w: Write) -> WritePublic:
+        def hx(value: bytes | None) -> str | None:
+            return None if value is None else "0x" + value.hex()
+
+        return cls(
+            id=w.id, kind=w.kind, reference=w.reference, ref="0x" + w.ref.hex(), campaign_id=hx(w.campaign_id),
+            player="0x" + w.player.hex(), amount=str(w.amount), reason=hx(w.reason), status=w.status,
+            failure=w.failure, conflict_seq=w.conflict_seq, seq=w.seq, block_number=w.block_number,
+            batch_id=hx(w.batch_id), accepted_at=w.accepted_at,
+        )  # fmt: skip
+
+
+class AcceptedPublic(BaseModel):
+    """A write request's answer: 202 when it stored something new, 200 when every write was there."""
+
+    new: int = Field(description="writes this request stored")
+    replayed: int = Field(description="writes stored before under the same reference and content")
+    writes: list[WritePublic]

@@ -1,0 +1,96 @@
+"""What the operator API accepts, validated with the same rules as the `ledger` command.
+
+A reward row is checked by `ledger.ops.csvfile.parse_row` (the batch file's rules: a 20-byte
+reference, an amount below 2^96); a payout or an expiry as `ledger payout` / `ledger expire`
+check theirs (a 32-byte reference, an amount below 2^128). Every problem of a request is
+reported at once, each naming its field and, for many rows, its row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger.cli.entries import MAX_DEBIT
+from ledger.encoding import bytes_to_text, parse_amount, parse_player_key, row_ref_word, text_to_bytes
+from ledger.errors import InputError
+from ledger.ops.csvfile import parse_row
+
+KINDS = ("reward", "payout", "expiry")
+MAX_ROWS = 5_000
+
+
+@dataclass(frozen=True)
+class Item:
+    """One write to accept: its kind, its 32-byte reference word and its content."""
+
+    kind: str
+    ref: bytes
+    player: bytes
+    amount: int
+    campaign_id: bytes | None = None
+    reason: bytes | None = None
+
+    @property
+    def namespace(self) -> str:
+        """Rewards share one namespace on chain; payouts and expiries share `referenceOf`."""
+        return "reward" if self.kind == "reward" else "debit"
+
+    @property
+    def reference(self) -> str:
+        return bytes_to_text(self.ref)
+
+
+class ItemsInvalid(InputError):
+    """A request with invalid fields; `problems` names each field (and row)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} invalid field(s), nothing was accepted: {problems[0]}")
+
+
+def _field(problems: list[str], where: str, name: str, parse: object, *args: object) -> object:
+    try:
+        return parse(*args)  # type: ignore[operator]
+    except InputError as exc:
+        problems.append(f"{where}{name}: {exc}")
+        return None
+
+
+def reward_items(campaign: str, rows: list[tuple[str, str, str]]) -> list[Item]:
+    """Reward rows (player, amount, reference) of one campaign; repeats in one request refused."""
+    problems: list[str] = []
+    cid = _field(problems, "", "campaign", text_to_bytes, campaign, 32, "campaign id")
+    if not 1 <= len(rows) <= MAX_ROWS:
+        problems.append(f"rows: give 1 to {MAX_ROWS} rows, not {len(rows)}")
+    items: list[Item] = []
+    seen: dict[bytes, int] = {}
+    for index, (player, amount, reference) in enumerate(rows[:MAX_ROWS]):
+        try:
+            row = parse_row(player, amount, reference)
+        except InputError as exc:
+            problems.append(f"rows[{index}]: {exc}")
+            continue
+        word = row_ref_word(row.ref)
+        if word in seen:
+            problems.append(f"rows[{index}].reference: {bytes_to_text(row.ref)!r} repeats rows[{seen[word]}]")
+            continue
+        seen[word] = index
+        items.append(Item("reward", word, row.player, row.amount, cid if isinstance(cid, bytes) else None))
+    if problems:
+        raise ItemsInvalid(problems)
+    return items
+
+
+def debit_item(kind: str, player: str, amount: str, reference: str, reason: str | None = None) -> Item:
+    """A payout or an expiry (which needs a reason), checked as `ledger payout` / `expire` do."""
+    problems: list[str] = []
+    key = _field(problems, "", "player", parse_player_key, player)
+    value = _field(problems, "", "amount", parse_amount, amount, MAX_DEBIT)
+    ref = _field(problems, "", "reference", text_to_bytes, reference, 32, "reference")
+    why = None
+    if kind == "expiry":
+        why = _field(problems, "", "reason", text_to_bytes, reason or "", 32, "reason")
+    if problems:
+        raise ItemsInvalid(problems)
+    assert isinstance(key, bytes) and isinstance(value, int) and isinstance(ref, bytes)
+    return Item(kind, ref, key, value, None, why if isinstance(why, bytes) else None)

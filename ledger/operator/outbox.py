@@ -1,0 +1,133 @@
+"""Durable acceptance: each write is stored in the same transaction that checks its reference.
+
+`accept` inserts every item of a request with `ON CONFLICT DO NOTHING` on (namespace, ref), then
+reads back the rows under those references in the same transaction: a row whose content differs
+from the request's is a `ReferenceConflict` (the whole request is rolled back, nothing is
+accepted); rows with the same content are the original writes, answered as they stand. The
+unique key makes a hundred identical requests at once store one row; on SQLite the transaction
+starts with `BEGIN IMMEDIATE`, on PostgreSQL a concurrent insert waits on the key.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, RowMapping, select
+
+from ledger.db.engine import WRITE
+from ledger.db.tables import insert_ignoring
+from ledger.encoding import bytes_to_text, hex32
+from ledger.errors import ReferenceConflict
+from ledger.operator import tables as t
+from ledger.operator.items import Item
+
+
+@dataclass(frozen=True)
+class Write:
+    """An accepted write as the outbox holds it."""
+
+    id: int
+    kind: str
+    ref: bytes
+    player: bytes
+    amount: int
+    campaign_id: bytes | None
+    reason: bytes | None
+    status: str
+    failure: str | None
+    conflict_seq: int | None
+    seq: int | None
+    block_number: int | None
+    batch_id: bytes | None
+    request_id: str
+    accepted_at: int
+
+    @property
+    def reference(self) -> str:
+        return bytes_to_text(self.ref)
+
+    def same_content(self, item: Item) -> bool:
+        mine = (self.kind, self.player, self.amount, self.campaign_id, self.reason)
+        return mine == (item.kind, item.player, item.amount, item.campaign_id, item.reason)
+
+    def describe(self) -> str:
+        what = f"write {self.id} ({self.kind}, {self.status}"
+        return what + (f", entry {self.seq})" if self.seq is not None else ")")
+
+
+def _opt(value: str | None) -> bytes | None:
+    return bytes.fromhex(value[2:]) if value else None
+
+
+def write_of(row: RowMapping) -> Write:
+    return Write(
+        int(row["id"]), row["kind"], bytes.fromhex(row["ref"][2:]), bytes.fromhex(row["player"][2:]),
+        int(row["amount"]), _opt(row["campaign_id"]), _opt(row["reason"]), row["status"], row["failure"],
+        row["conflict_seq"], row["seq"], row["block_number"], _opt(row["batch_id"]), row["request_id"],
+        int(row["accepted_at"]),
+    )  # fmt: skip
+
+
+def row_of(item: Item, request_id: str, token_id: int | None, now: int) -> dict[str, object]:
+    return {
+        "namespace": item.namespace, "ref": hex32(item.ref), "kind": item.kind,
+        "campaign_id": hex32(item.campaign_id) if item.campaign_id else None, "player": hex32(item.player),
+        "amount": item.amount, "reason": hex32(item.reason) if item.reason else None, "status": "accepted",
+        "request_id": request_id, "token_id": token_id, "accepted_at": now, "updated_at": now,
+    }  # fmt: skip
+
+
+def begin_write(engine: Engine) -> Connection:
+    """A connection whose transaction takes the database's write lock from its start (SQLite)."""
+    return engine.connect().execution_options(**{WRITE: True})
+
+
+def accept(engine: Engine, items: Sequence[Item], token_id: int | None = None) -> tuple[list[Write], int]:
+    """Stores `items` once each; returns their rows (in the request's order) and how many are new."""
+    request_id = uuid.uuid4().hex
+    now = int(time.time())
+    namespace = items[0].namespace
+    with begin_write(engine) as conn, conn.begin():
+        conn.execute(
+            insert_ignoring(conn, t.writes, ["namespace", "ref"]),
+            # in reference order: two requests sharing references take their keys in one order
+            [row_of(item, request_id, token_id, now) for item in sorted(items, key=lambda i: i.ref)],
+        )
+        found = stored(conn, namespace, [item.ref for item in items])
+        conflicts = [(i, item) for i, item in enumerate(items) if not found[item.ref].same_content(item)]
+        if conflicts:
+            raise _conflict(conflicts, found, len(items) > 1)
+    writes = [found[item.ref] for item in items]
+    return writes, sum(1 for w in writes if w.request_id == request_id)
+
+
+def stored(conn: Connection, namespace: str, refs: Sequence[bytes]) -> dict[bytes, Write]:
+    """The outbox's rows under `refs` in `namespace`, by reference word."""
+    c = t.writes.c
+    found: dict[bytes, Write] = {}
+    wanted = sorted({hex32(ref) for ref in refs})
+    for start in range(0, len(wanted), 1_000):
+        query = select(t.writes).where(c.namespace == namespace, c.ref.in_(wanted[start : start + 1_000]))
+        for row in conn.execute(query).mappings():
+            write = write_of(row)
+            found[write.ref] = write
+    return found
+
+
+def find(engine: Engine, namespace: str, ref: bytes) -> Write | None:
+    with engine.connect() as conn:
+        return stored(conn, namespace, [ref]).get(ref)
+
+
+def _conflict(conflicts: list[tuple[int, Item]], found: dict[bytes, Write], many: bool) -> ReferenceConflict:
+    index, item = conflicts[0]
+    had = found[item.ref]
+    where = f"rows[{index}]: " if many else ""
+    return ReferenceConflict(
+        f"{where}reference {item.reference!r} is already {had.describe()} with other content; "
+        f"{len(conflicts)} conflicting reference(s), nothing was accepted",
+        seq=had.seq if had.seq is not None else had.conflict_seq,
+    )

@@ -1,0 +1,57 @@
+"""Starting the one sender inside `ledger serve` (`LEDGER_OPERATOR_SEND=1`), and stopping it."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from ledger.config import Settings
+from ledger.db.engine import make_engine
+from ledger.db.migrate import upgrade
+from ledger.operator.sender import OperatorSender, SenderOptions
+
+
+class OperatorSettings(Settings):
+    operator_send: bool = Field(False, description="run the operator API's sender in this process")
+    operator_lease: float = Field(300.0, gt=0, description="seconds a claimed row stays with its sender")
+    operator_poll: float = Field(0.2, gt=0, description="seconds between looks at an idle outbox")
+
+
+@dataclass
+class RunningSender:
+    sender: OperatorSender
+    thread: threading.Thread
+    stop: threading.Event
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.stop.set()
+        self.thread.join(timeout)
+        self.sender.writer.close()
+        self.sender.engine.dispose()
+
+
+def build_sender(cfg: OperatorSettings) -> OperatorSender:
+    """The sender over `cfg`'s mirror and ledger, signing with `cfg`'s key (migrates the schema)."""
+    from ledger.cli.context import open_ledger, open_writer
+
+    upgrade(cfg.effective_database_url)
+    client = open_ledger(cfg)
+    options = SenderOptions(
+        rows_per_batch=cfg.batch_rows, max_in_flight=cfg.max_in_flight, lease=cfg.operator_lease,
+        poll=cfg.operator_poll, confirmations=cfg.confirmations,
+    )  # fmt: skip
+    return OperatorSender(make_engine(cfg.effective_database_url), open_writer(cfg, client), options)
+
+
+def start_sender(cfg: OperatorSettings | None = None) -> RunningSender | None:
+    """The sender in a background thread when `LEDGER_OPERATOR_SEND` is on; else None."""
+    cfg = cfg or OperatorSettings()
+    if not cfg.operator_send:
+        return None
+    sender = build_sender(cfg)
+    stop = threading.Event()
+    thread = threading.Thread(target=sender.run, args=(stop,), name="operator-sender", daemon=True)
+    thread.start()
+    return RunningSender(sender, thread, stop)

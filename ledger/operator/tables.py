@@ -1,0 +1,55 @@
+"""The operator API's tables, in the mirror's database (migration 0003).
+
+`operator_tokens` holds each access token's SHA-256, never the token. `operator_writes` is the
+outbox: one row per accepted write (a reward row, a payout, an expiry), unique on its reference
+within its namespace, stored in the same transaction that checked that reference; the sender
+moves each row accepted → sent → mined → final, or failed with a reason.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlmodel import SQLModel
+
+from ledger.db.types import U256
+
+HEX32 = 66
+
+tokens = Table(
+    "operator_tokens",
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("token_hash", String(HEX32), nullable=False, unique=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+)
+
+writes = Table(
+    "operator_writes",
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # "reward" (single issues and batch rows share one namespace on chain) or "debit" (payouts
+    # and expiries, whose references the contract keeps in `referenceOf`)
+    Column("namespace", String(8), nullable=False),
+    Column("ref", String(HEX32), nullable=False),  # the 32-byte reference word, 0x-hex
+    Column("kind", String(8), nullable=False),  # reward | payout | expiry
+    Column("campaign_id", String(HEX32), nullable=True),
+    Column("player", String(HEX32), nullable=False),
+    Column("amount", U256(), nullable=False),
+    Column("reason", String(HEX32), nullable=True),
+    Column("status", String(8), nullable=False),  # accepted | sent | mined | final | failed
+    Column("failure", Text, nullable=True),
+    Column("conflict_seq", BigInteger, nullable=True),
+    Column("request_id", String(32), nullable=False),
+    Column("token_id", Integer, nullable=True),
+    Column("batch_id", String(HEX32), nullable=True),
+    Column("seq", BigInteger, nullable=True),
+    Column("block_number", BigInteger, nullable=True),
+    Column("lease_until", BigInteger, nullable=True),
+    Column("accepted_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    UniqueConstraint("namespace", "ref", name="uq_operator_writes_ref"),
+    Index("ix_operator_writes_status_id", "status", "id"),
+)
