@@ -59,7 +59,9 @@ def player() -> str:
     return "0x" + secrets.token_hex(32)
 
 
-def settings_for(ledger: LedgerHarness, url: str, data_dir: Path, anvil: LocalNode, **extra: object) -> OperatorSettings:
+def settings_for(
+    ledger: LedgerHarness, url: str, data_dir: Path, anvil: LocalNode, **extra: object
+) -> OperatorSettings:
     return OperatorSettings(
         database_url=url, rpc_url=anvil.url, data_dir=data_dir, contract_address=ledger.client.address,
         private_key=ledger.account.key.to_0x_hex(), api_token=AUDIT_TOKEN, lock_wait=30,  # type: ignore[arg-type]
