@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from api.auth import Issuer, Payer, Reader, operator_of
+from api.deps import context_of
 from api.errors import ERROR_RESPONSES, error_response
 from api.routes.operator_models import AcceptedPublic, ExpiryIn, PayoutIn, RewardsIn, WritePublic
 from ledger.encoding import ROW_REF_BYTES, text_to_bytes
@@ -53,7 +54,11 @@ def _accept(request: Request, build: Callable[[], list[Item]], token_id: int) ->
         return error_response(422, "invalid_parameter", exc.problems[0], exc.problems)
     _check_landed(request, items)
     writes, new = outbox.accept(operator_of(request).engine, items, token_id)
-    body = AcceptedPublic(new=new, replayed=len(writes) - new, writes=[WritePublic.of(w) for w in writes])
+    body = AcceptedPublic(
+        new=new,
+        replayed=len(writes) - new,
+        writes=[WritePublic.of(w, context_of(request).display) for w in writes],
+    )
     return JSONResponse(body.model_dump(mode="json"), status_code=202 if new else 200)
 
 
@@ -90,7 +95,7 @@ def _status(request: Request, namespace: str, kind: str, reference: str, size: i
     write = outbox.find(operator_of(request).engine, namespace, ref)
     if write is None or write.kind != kind:
         raise NotFound(f"no {kind} was accepted under reference {reference!r}")
-    return WritePublic.of(write)
+    return WritePublic.of(write, context_of(request).display)
 
 
 @router.get("/rewards/{reference}", responses=RESPONSES)

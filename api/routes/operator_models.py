@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.models import Amount, Hex32
+from api.models import Amount, Hex32, Shown
+from ledger.display import Display
 from ledger.operator.items import MAX_ROWS
 from ledger.operator.outbox import Write
 
@@ -49,6 +50,7 @@ class WritePublic(BaseModel):
     campaign_id: Hex32 | None
     player: Hex32
     amount: Amount
+    amount_display: Shown
     reason: Hex32 | None
     status: Status
     failure: str | None = Field(description="why it failed, when it did")
@@ -59,13 +61,13 @@ class WritePublic(BaseModel):
     accepted_at: int
 
     @classmethod
-    def of(cls, w: Write) -> WritePublic:
+    def of(cls, w: Write, display: Display) -> WritePublic:
         def hx(value: bytes | None) -> str | None:
             return None if value is None else "0x" + value.hex()
 
         return cls(
             id=w.id, kind=w.kind, reference=w.reference, ref="0x" + w.ref.hex(), campaign_id=hx(w.campaign_id),
-            player="0x" + w.player.hex(), amount=str(w.amount), reason=hx(w.reason), status=w.status,
+            player="0x" + w.player.hex(), amount=str(w.amount), amount_display=display.text(w.amount), reason=hx(w.reason), status=w.status,
             failure=w.failure, conflict_seq=w.conflict_seq, seq=w.seq, block_number=w.block_number,
             batch_id=hx(w.batch_id), accepted_at=w.accepted_at,
         )  # fmt: skip
