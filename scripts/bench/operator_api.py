@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Operator API benchmark: acceptance latency and rewards landed per second through the API.
+
+Starts anvil (one-second blocks), deploys a ledger, runs `ledger serve` with the sender
+(`LEDGER_OPERATOR_SEND=1`) over a SQLite file (or `--database-url`), and posts rewards in
+500-row requests from 8 concurrent clients: `accept_p99_ms` is the 99th percentile of a request's
+answer time, `landed_rewards_per_second` the rewards over the time from the first request to the
+last row mined. The baseline, in the same run on the same node, is the CLI's path
+(`ledger.ops.issuance.issue_rewards`, what `ledger issue-batch` runs) on as many rewards:
+`cli_rewards_per_second`. `--quick` posts 10,000 rewards, else 100,000; `--json` ends with one
+JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import httpx
+from eth_account import Account
+from eth_utils.crypto import keccak
+from sqlalchemy import func, select
+from web3 import Web3
+
+from ledger.chain.client import LedgerClient
+from ledger.chain.node import LocalNode
+from ledger.chain.sender import Sender
+from ledger.db.engine import make_engine
+from ledger.db.migrate import upgrade
+from ledger.encoding import Row, text_to_bytes
+from ledger.operator import tables as t
+from ledger.operator.tokens import create_token
+from ledger.ops.deploy import deploy_ledger
+from ledger.ops.entries import create_campaign, set_role
+from ledger.ops.issuance import RewardRows, issue_rewards
+from ledger.ops.writer import Writer
+
+CLIENTS, PER_REQUEST = 8, 500
+TARGETS = {"accept_p99_ms": 50.0, "landed_rewards_per_second": 10_000.0}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rows_of(count: int, prefix: str) -> list[dict[str, str]]:
+    return [
+        {"player": "0x" + secrets.token_hex(32), "amount": "250", "reference": f"{prefix}{i}"}
+        for i in range(count)
+    ]
+
+
+def post_all(base: str, token: str, requests: list[dict[str, object]]) -> list[float]:
+    """Posts `requests` from `CLIENTS` threads; the seconds each took to be answered."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    todo = list(enumerate(requests))
+
+    def client() -> None:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
+            while True:
+                with lock:
+                    if not todo:
+                        return
+                    _, body = todo.pop()
+                started = time.perf_counter()
+                answer = http.post("/v1/operator/rewards", json=body)
+                took = time.perf_counter() - started
+                assert answer.status_code == 202, answer.text[:300]
+                with lock:
+                    latencies.append(took)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies
+
+
+def ledger(cfg: dict[str, str], log: Path, *args: str) -> subprocess.Popen[bytes]:
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}, **cfg}
+    command = [sys.executable, "-c", "from ledger.cli.main import main; main()", *args]
+    return subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+
+
+def serve(cfg: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    process = ledger({**cfg, "LEDGER_OPERATOR_SEND": "1"}, log, "serve", "--port", str(port))
+    for _ in range(600):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("ledger serve did not start: " + log.read_text()[-2000:])
+
+
+def landed(engine: object, total: int, timeout: float) -> float:
+    """Waits until every outbox row is mined or final; the time it happened."""
+    deadline = time.monotonic() + timeout
+    query = select(func.count()).select_from(t.writes).where(t.writes.c.status.in_(["mined", "final"]))
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:  # type: ignore[attr-defined]
+            if conn.execute(query).scalar_one() >= total:
+                return time.perf_counter()
+        time.sleep(0.05)
+    raise SystemExit(f"not every reward landed within {timeout:g} s")
+
+
+def cli_rate(client: LedgerClient, sender: Sender, campaign: bytes, count: int, data_dir: Path) -> float:
+    rows = [Row(secrets.token_bytes(32), 250, text_to_bytes(f"c{i}", 20)) for i in range(count)]
+    writer = Writer(client, sender, data_dir, 0, None, lock_wait=60)
+    started = time.perf_counter()
+    issue_rewards(writer, RewardRows(campaign, rows, {}, "cli"), 500, 32)
+    return count / (time.perf_counter() - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 rewards instead of 100,000")
+    parser.add_argument("--json", action="store_true", help="end with the figures as one JSON object")
+    parser.add_argument("--database-url", help="the outbox's database (default a SQLite file)")
+    args = parser.parse_args()
+    rewards = 10_000 if args.quick else 100_000
+    with tempfile.TemporaryDirectory() as tmp:
+        node = LocalNode(
+            Path(tmp) / "node", port=free_port(), persist=False, gas_limit=2_000_000_000, block_time=1
+        )
+        node.start()
+        server = indexer = None
+        try:
+            w3 = Web3(Web3.HTTPProvider(node.url, request_kwargs={"timeout": 300}))
+            account = Account.create()
+            w3.provider.make_request("anvil_setBalance", [account.address, hex(10**24)])  # type: ignore[arg-type]
+            sender = Sender(w3, account, timeout=300, poll_interval=0.02)
+            client = LedgerClient(w3, deploy_ledger(sender).address)
+            set_role(client, sender, "issuer", account.address, granted=True)
+            now = int(w3.eth.get_block("latest")["timestamp"])
+            campaign = text_to_bytes("bench")
+            create_campaign(client, sender, campaign, 2**127, keccak(b"bench"), now - 10, now + 10**8)
+            figures: dict[str, float] = {
+                "cli_rewards_per_second": cli_rate(client, sender, campaign, rewards, Path(tmp) / "cli")
+            }
+            url = args.database_url or f"sqlite:///{Path(tmp) / 'ledger.db'}"
+            upgrade(url)
+            engine = make_engine(url)
+            token = create_token(engine, "issuer")[1]
+            port = free_port()
+            cfg = {"LEDGER_DATABASE_URL": url, "LEDGER_RPC_URL": node.url, "LEDGER_DATA_DIR": str(Path(tmp) / "data"),
+                   "LEDGER_CONTRACT_ADDRESS": client.address, "LEDGER_PRIVATE_KEY": account.key.to_0x_hex(),
+                   "LEDGER_OPERATOR_POLL": "0.05"}  # fmt: skip
+            # the mirror kept current, as an operator runs it: look-ups read it, then the newest logs
+            indexer = ledger(cfg, Path(tmp) / "index.log", "index")
+            server = serve(cfg, port, Path(tmp) / "serve.log")
+            rows = rows_of(rewards, "a")
+            requests: list[dict[str, object]] = [
+                {"campaign": "bench", "rows": rows[i : i + PER_REQUEST]}
+                for i in range(0, rewards, PER_REQUEST)
+            ]
+            started = time.perf_counter()
+            latencies = post_all(f"http://127.0.0.1:{port}", token, requests)
+            done = landed(engine, rewards, 900)
+            assert client.chain_state()[0] == 2 * rewards  # the CLI's and the API's, each once
+            figures["accept_p99_ms"] = statistics.quantiles(latencies, n=100)[98] * 1000
+            figures["accept_p50_ms"] = statistics.median(latencies) * 1000
+            figures["landed_rewards_per_second"] = rewards / (done - started)
+            figures["landed_vs_cli"] = (
+                figures["landed_rewards_per_second"] / figures["cli_rewards_per_second"]
+            )
+            figures["rewards_timed"] = rewards
+            engine.dispose()
+        finally:
+            for process in (server, indexer):
+                if process is not None:
+                    process.terminate()
+                    process.wait(30)
+            node.stop()
+    report(figures)
+    if args.json:
+        print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}))
+    return 0
+
+
+def report(figures: dict[str, float]) -> None:
+    n = int(figures["rewards_timed"])
+    print(f"operator API, {n:,} rewards in {PER_REQUEST}-row requests from {CLIENTS} clients, 1 s blocks")
+    print(
+        f"  acceptance p50 / p99         {figures['accept_p50_ms']:>9.1f} / {figures['accept_p99_ms']:.1f} ms   target p99 <= 50"
+    )
+    print(
+        f"  landed end to end            {figures['landed_rewards_per_second']:>9,.0f} rewards/s   target >= 10,000"
+    )
+    print(f"  baseline: the CLI's path     {figures['cli_rewards_per_second']:>9,.0f} rewards/s")
+    print(f"  ratio API / CLI              {figures['landed_vs_cli']:>9.2f}x")
+    for key, target in TARGETS.items():
+        met = figures[key] <= target if key == "accept_p99_ms" else figures[key] >= target
+        print(f"  {key:<28} {'met' if met else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
