@@ -6,11 +6,13 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.auth import Issuer, Payer, Reader, operator_of
 from api.deps import context_of
 from api.errors import ERROR_RESPONSES, error_response
+from api.models import ErrorPublic
 from api.routes.operator_models import AcceptedPublic, ExpiryIn, PayoutIn, RewardsIn, WritePublic
 from ledger.encoding import ROW_REF_BYTES, text_to_bytes
 from ledger.errors import ConfigError, InputError, NodeError, NotFound, ReferenceConflict
@@ -20,10 +22,17 @@ from ledger.operator.items import Item, ItemsInvalid, debit_item, reward_items
 router = APIRouter(prefix="/v1/operator", tags=["operator"])
 RESPONSES: dict[int | str, dict[str, Any]] = {
     **{code: ERROR_RESPONSES[code] for code in (422, 503)},
-    **{code: {"model": ERROR_RESPONSES[400]["model"], "description": text} for code, text in [
+    **{code: {"model": ErrorPublic, "description": text} for code, text in [
         (401, "no token, or an unknown or revoked one"), (403, "the token lacks the scope"),
         (409, "the reference holds other content (the message names the existing write or entry)"),
     ]},
+}  # fmt: skip
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **RESPONSES, 200: {"model": AcceptedPublic, "description": "every write was stored before: the originals"},
+    400: {"model": ErrorPublic, "description": "a body that is not JSON"},
+}  # fmt: skip
+READ_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **RESPONSES, 404: ERROR_RESPONSES[404],
 }  # fmt: skip
 Reference = Annotated[str, Path(max_length=200)]
 
@@ -62,14 +71,14 @@ def _accept(request: Request, build: Callable[[], list[Item]], token_id: int) ->
     return JSONResponse(body.model_dump(mode="json"), status_code=202 if new else 200)
 
 
-@router.post("/rewards", status_code=202, responses=RESPONSES, response_model=AcceptedPublic)
+@router.post("/rewards", status_code=202, responses=WRITE_RESPONSES, response_model=AcceptedPublic)
 def post_rewards(request: Request, body: RewardsIn, token: Issuer) -> JSONResponse:
     """Accept reward rows of one campaign (issuer); each reference lands once."""
     rows = [(r.player, r.amount, r.reference) for r in body.rows]
     return _accept(request, lambda: reward_items(body.campaign, rows), token.id)
 
 
-@router.post("/payouts", status_code=202, responses=RESPONSES, response_model=AcceptedPublic)
+@router.post("/payouts", status_code=202, responses=WRITE_RESPONSES, response_model=AcceptedPublic)
 def post_payout(request: Request, body: PayoutIn, token: Payer) -> JSONResponse:
     """Accept one payout (payer); never more than the balance when sent."""
     return _accept(
@@ -77,7 +86,7 @@ def post_payout(request: Request, body: PayoutIn, token: Payer) -> JSONResponse:
     )
 
 
-@router.post("/expiries", status_code=202, responses=RESPONSES, response_model=AcceptedPublic)
+@router.post("/expiries", status_code=202, responses=WRITE_RESPONSES, response_model=AcceptedPublic)
 def post_expiry(request: Request, body: ExpiryIn, token: Issuer) -> JSONResponse:
     """Accept one expiry of part of a balance (issuer), with its reason."""
     return _accept(
@@ -90,27 +99,29 @@ def post_expiry(request: Request, body: ExpiryIn, token: Issuer) -> JSONResponse
 def _status(request: Request, namespace: str, kind: str, reference: str, size: int) -> WritePublic:
     try:
         ref = text_to_bytes(reference, size, what="reference").ljust(32, b"\x00")
-    except InputError as exc:
-        raise InputError(f"path parameter reference: {exc}") from None
+    except InputError as exc:  # as malformed as a pattern mismatch: 422, like the write routes
+        raise RequestValidationError(
+            [{"loc": ("path", "reference"), "msg": str(exc), "type": "value_error"}]
+        ) from None
     write = outbox.find(operator_of(request).engine, namespace, ref)
     if write is None or write.kind != kind:
         raise NotFound(f"no {kind} was accepted under reference {reference!r}")
     return WritePublic.of(write, context_of(request).display)
 
 
-@router.get("/rewards/{reference}", responses=RESPONSES)
+@router.get("/rewards/{reference}", responses=READ_RESPONSES)
 def reward_status(request: Request, reference: Reference, _: Reader) -> WritePublic:
     """The status of the reward accepted under `reference`."""
     return _status(request, "reward", "reward", reference, ROW_REF_BYTES)
 
 
-@router.get("/payouts/{reference}", responses=RESPONSES)
+@router.get("/payouts/{reference}", responses=READ_RESPONSES)
 def payout_status(request: Request, reference: Reference, _: Reader) -> WritePublic:
     """The status of the payout accepted under `reference`."""
     return _status(request, "debit", "payout", reference, 32)
 
 
-@router.get("/expiries/{reference}", responses=RESPONSES)
+@router.get("/expiries/{reference}", responses=READ_RESPONSES)
 def expiry_status(request: Request, reference: Reference, _: Reader) -> WritePublic:
     """The status of the expiry accepted under `reference`."""
     return _status(request, "debit", "expiry", reference, 32)
