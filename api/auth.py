@@ -101,6 +101,8 @@ def scoped(*scopes: str) -> object:
 Issuer = Annotated[Token, scoped("issuer")]
 Payer = Annotated[Token, scoped("payer")]
 Reader = Annotated[Token, scoped("issuer", "payer", "auditor")]
+Admin = Annotated[Token, scoped("admin")]
+AuditReader = Annotated[Token, scoped("auditor")]
 
 
 async def require_audit_access(request: Request, context: Context, credentials: Credentials) -> None:

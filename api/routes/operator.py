@@ -29,7 +29,10 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }  # fmt: skip
 WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **RESPONSES, 200: {"model": AcceptedPublic, "description": "every write was stored before: the originals"},
-    400: {"model": ErrorPublic, "description": "a body that is not JSON"},
+    400: {"model": ErrorPublic, "description": "a body that is not JSON"},  # as BODY_RESPONSES
+}  # fmt: skip
+BODY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **RESPONSES, 400: {"model": ErrorPublic, "description": "a body that is not JSON"},
 }  # fmt: skip
 READ_RESPONSES: dict[int | str, dict[str, Any]] = {
     **RESPONSES, 404: ERROR_RESPONSES[404],

@@ -62,15 +62,7 @@ class WritePublic(BaseModel):
 
     @classmethod
     def of(cls, w: Write, display: Display) -> WritePublic:
-        def hx(value: bytes | None) -> str | None:
-            return None if value is None else "0x" + value.hex()
-
-        return cls(
-            id=w.id, kind=w.kind, reference=w.reference, ref="0x" + w.ref.hex(), campaign_id=hx(w.campaign_id),
-            player="0x" + w.player.hex(), amount=str(w.amount), amount_display=display.text(w.amount), reason=hx(w.reason), status=w.status,
-            failure=w.failure, conflict_seq=w.conflict_seq, seq=w.seq, block_number=w.block_number,
-            batch_id=hx(w.batch_id), accepted_at=w.accepted_at,
-        )  # fmt: skip
+        return cls.model_validate({**w.fields(), "amount_display": display.text(w.amount)})
 
 
 class AcceptedPublic(BaseModel):

@@ -58,7 +58,9 @@ def list_() -> None:
         out.print("no tokens (`ledger tokens create --scope issuer` makes one)")
     for t in tokens:
         state = f"revoked {iso(t.revoked_at)}" if t.revoked_at is not None else "active"
-        out.print(f"{t.id:>4}  {t.scope:<8} {t.name!r:<24} created {iso(t.created_at)}  {state}", markup=False)
+        out.print(
+            f"{t.id:>4}  {t.scope:<8} {t.name!r:<24} created {iso(t.created_at)}  {state}", markup=False
+        )
 
 
 @app.command()

@@ -53,9 +53,23 @@ class Write:
         mine = (self.kind, self.player, self.amount, self.campaign_id, self.reason)
         return mine == (item.kind, item.player, item.amount, item.campaign_id, item.reason)
 
+    def fields(self) -> dict[str, object]:
+        """The write as JSON fields (the API's answers and the webhooks' bodies)."""
+        return {
+            "id": self.id, "kind": self.kind, "reference": self.reference, "ref": hex32(self.ref),
+            "campaign_id": _hex(self.campaign_id), "player": hex32(self.player), "amount": str(self.amount),
+            "reason": _hex(self.reason), "status": self.status, "failure": self.failure,
+            "conflict_seq": self.conflict_seq, "seq": self.seq, "block_number": self.block_number,
+            "batch_id": _hex(self.batch_id), "accepted_at": self.accepted_at,
+        }  # fmt: skip
+
     def describe(self) -> str:
         what = f"write {self.id} ({self.kind}, {self.status}"
         return what + (f", entry {self.seq})" if self.seq is not None else ")")
+
+
+def _hex(value: bytes | None) -> str | None:
+    return None if value is None else hex32(value)
 
 
 def _opt(value: str | None) -> bytes | None:

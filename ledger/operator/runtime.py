@@ -10,6 +10,7 @@ from pydantic import Field
 from ledger.config import Settings
 from ledger.db.engine import make_engine
 from ledger.db.migrate import upgrade
+from ledger.operator.dispatch import Dispatcher
 from ledger.operator.sender import OperatorSender, SenderOptions
 
 
@@ -17,17 +18,21 @@ class OperatorSettings(Settings):
     operator_send: bool = Field(False, description="run the operator API's sender in this process")
     operator_lease: float = Field(300.0, gt=0, description="seconds a claimed row stays with its sender")
     operator_poll: float = Field(0.2, gt=0, description="seconds between looks at an idle outbox")
+    webhook_max_backoff: float = Field(300.0, gt=0, description="longest wait between a delivery's attempts")
 
 
 @dataclass
 class RunningSender:
     sender: OperatorSender
-    thread: threading.Thread
+    dispatcher: Dispatcher
+    threads: list[threading.Thread]
     stop: threading.Event
 
     def close(self, timeout: float = 10.0) -> None:
         self.stop.set()
-        self.thread.join(timeout)
+        for thread in self.threads:
+            thread.join(timeout)
+        self.dispatcher.close()
         self.sender.writer.close()
         self.sender.engine.dispose()
 
@@ -46,12 +51,18 @@ def build_sender(cfg: OperatorSettings) -> OperatorSender:
 
 
 def start_sender(cfg: OperatorSettings | None = None) -> RunningSender | None:
-    """The sender in a background thread when `LEDGER_OPERATOR_SEND` is on; else None."""
+    """The sender and the webhook dispatcher in background threads when `LEDGER_OPERATOR_SEND`
+    is on; else None."""
     cfg = cfg or OperatorSettings()
     if not cfg.operator_send:
         return None
     sender = build_sender(cfg)
+    dispatcher = Dispatcher(sender.engine, max_backoff=cfg.webhook_max_backoff)
     stop = threading.Event()
-    thread = threading.Thread(target=sender.run, args=(stop,), name="operator-sender", daemon=True)
-    thread.start()
-    return RunningSender(sender, thread, stop)
+    threads = [
+        threading.Thread(target=sender.run, args=(stop,), name="operator-sender", daemon=True),
+        threading.Thread(target=dispatcher.run, args=(stop, cfg.operator_poll), name="webhooks", daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    return RunningSender(sender, dispatcher, threads, stop)

@@ -8,7 +8,7 @@ moves each row accepted → sent → mined → final, or failed with a reason.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Float, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlmodel import SQLModel
 
 from ledger.db.types import U256
@@ -50,6 +50,36 @@ writes = Table(
     Column("lease_until", BigInteger, nullable=True),
     Column("accepted_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    Column("notified_at", BigInteger, nullable=True),  # when its webhook deliveries were queued
     UniqueConstraint("namespace", "ref", name="uq_operator_writes_ref"),
     Index("ix_operator_writes_status_id", "status", "id"),
+)
+
+webhooks = Table(
+    "operator_webhooks",
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", String(2048), nullable=False),
+    Column("secret", String(128), nullable=False),  # the HMAC key: the server signs with it
+    Column("created_at", BigInteger, nullable=False),
+    Column("removed_at", BigInteger, nullable=True),
+)
+
+deliveries = Table(
+    "operator_deliveries",
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # the order deliveries go out in
+    Column("delivery_id", String(32), nullable=False, unique=True),  # what a receiver deduplicates on
+    Column("webhook_id", Integer, nullable=False),
+    Column("write_id", Integer, nullable=False),
+    Column("event", String(16), nullable=False),  # write.final | write.failed
+    Column("body", Text, nullable=False),
+    Column("status", String(10), nullable=False),  # pending | delivered | abandoned
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("delivered_at", BigInteger, nullable=True),
+    UniqueConstraint("webhook_id", "write_id", "event", name="uq_operator_deliveries_event"),
+    Index("ix_operator_deliveries_webhook_status_id", "webhook_id", "status", "id"),
 )
