@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -13,11 +14,12 @@ from api.auth import Issuer, Payer, Reader, operator_of
 from api.deps import context_of
 from api.errors import ERROR_RESPONSES, error_response
 from api.models import ErrorPublic
-from api.routes.operator_models import AcceptedPublic, ExpiryIn, PayoutIn, RewardsIn, WritePublic
+from api.routes.operator_models import AcceptedPublic, ExpiryIn, PayoutIn, ReversalIn, RewardsIn, WritePublic
+from ledger.cli.common import parse_count
 from ledger.encoding import ROW_REF_BYTES, text_to_bytes
 from ledger.errors import ConfigError, InputError, NodeError, NotFound, ReferenceConflict
 from ledger.operator import outbox
-from ledger.operator.items import Item, ItemsInvalid, debit_item, reward_items
+from ledger.operator.items import Item, ItemsInvalid, debit_item, reversal_item, reward_items
 
 router = APIRouter(prefix="/v1/operator", tags=["operator"])
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -99,9 +101,20 @@ def post_expiry(request: Request, body: ExpiryIn, token: Issuer) -> JSONResponse
     )
 
 
+@router.post("/reversals", status_code=202, responses=WRITE_RESPONSES, response_model=AcceptedPublic)
+def post_reversal(request: Request, body: ReversalIn, token: Issuer) -> JSONResponse:
+    """Accept taking back part or all of one reward (issuer); a reward is reversed once."""
+    return _accept(request, lambda: [reversal_item(body.reward_seq, body.amount, body.reason)], token.id)
+
+
+def _reversal_ref(value: str, size: int) -> bytes:
+    return parse_count(value, "sequence number").to_bytes(32, "big")
+
+
 def _status(request: Request, namespace: str, kind: str, reference: str, size: int) -> WritePublic:
+    parse = _reversal_ref if kind == "reversal" else partial(text_to_bytes, what="reference")
     try:
-        ref = text_to_bytes(reference, size, what="reference").ljust(32, b"\x00")
+        ref = parse(reference, size).ljust(32, b"\x00")
     except InputError as exc:  # as malformed as a pattern mismatch: 422, like the write routes
         raise RequestValidationError(
             [{"loc": ("path", "reference"), "msg": str(exc), "type": "value_error"}]
@@ -122,6 +135,12 @@ def reward_status(request: Request, reference: Reference, _: Reader) -> WritePub
 def payout_status(request: Request, reference: Reference, _: Reader) -> WritePublic:
     """The status of the payout accepted under `reference`."""
     return _status(request, "debit", "payout", reference, 32)
+
+
+@router.get("/reversals/{reward_seq}", responses=READ_RESPONSES)
+def reversal_status(request: Request, reward_seq: Reference, _: Reader) -> WritePublic:
+    """The status of the reversal of reward `reward_seq`."""
+    return _status(request, "reversal", "reversal", reward_seq, 32)
 
 
 @router.get("/expiries/{reference}", responses=READ_RESPONSES)

@@ -40,11 +40,17 @@ class ExpiryIn(PayoutIn):
     reason: Text = Field(description="why, up to 32 bytes of text")
 
 
+class ReversalIn(_In):
+    reward_seq: Text = Field(description="the sequence number of the reward to take back")
+    amount: Text = Field(description="how much of it, a decimal string")
+    reason: Text = Field(description="why, up to 32 bytes of text")
+
+
 class WritePublic(BaseModel):
     """One accepted write and what became of it."""
 
     id: int
-    kind: Literal["reward", "payout", "expiry"]
+    kind: Literal["reward", "payout", "expiry", "reversal"]
     reference: str
     ref: Hex32
     campaign_id: Hex32 | None

@@ -10,12 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ledger.cli.common import parse_count
 from ledger.cli.entries import MAX_DEBIT
-from ledger.encoding import bytes_to_text, parse_amount, parse_player_key, row_ref_word, text_to_bytes
+from ledger.encoding import (
+    MAX_ROW_AMOUNT,
+    bytes_to_text,
+    parse_amount,
+    parse_player_key,
+    row_ref_word,
+    text_to_bytes,
+)
 from ledger.errors import InputError
 from ledger.ops.csvfile import parse_row
 
-KINDS = ("reward", "payout", "expiry")
+KINDS = ("reward", "payout", "expiry", "reversal")
+NO_PLAYER = b"\x00" * 32  # a reversal's player is the reward's, found when it is sent
 MAX_ROWS = 5_000
 
 
@@ -33,7 +42,7 @@ class Item:
     @property
     def namespace(self) -> str:
         """Rewards share one namespace on chain; payouts and expiries share `referenceOf`."""
-        return "reward" if self.kind == "reward" else "debit"
+        return {"reward": "reward", "reversal": "reversal"}.get(self.kind, "debit")
 
     @property
     def reference(self) -> str:
@@ -94,3 +103,16 @@ def debit_item(kind: str, player: str, amount: str, reference: str, reason: str 
         raise ItemsInvalid(problems)
     assert isinstance(key, bytes) and isinstance(value, int) and isinstance(ref, bytes)
     return Item(kind, ref, key, value, None, why if isinstance(why, bytes) else None)
+
+
+def reversal_item(reward_seq: str, amount: str, reason: str) -> Item:
+    """Taking back `amount` of reward `reward_seq`, checked as `ledger reverse` does; the reward's
+    sequence number is the reference (a reward is reversed once)."""
+    problems: list[str] = []
+    seq = _field(problems, "", "reward_seq", parse_count, reward_seq, "sequence number")
+    value = _field(problems, "", "amount", parse_amount, amount, MAX_ROW_AMOUNT)
+    why = _field(problems, "", "reason", text_to_bytes, reason, 32, "reason")
+    if problems:
+        raise ItemsInvalid(problems)
+    assert isinstance(seq, int) and isinstance(value, int) and isinstance(why, bytes)
+    return Item("reversal", seq.to_bytes(32, "big"), NO_PLAYER, value, None, why)

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from web3.exceptions import Web3Exception
 
-from ledger.encoding import Row, row_ref_word
+from ledger.encoding import Row, hex32, row_ref_word
 from ledger.errors import ContractRevert, InputError, LedgerError, ReferenceConflict
 from ledger.operator import queue
 from ledger.operator.outbox import Write
+from ledger.operator.reversals import send_reversal
 from ledger.ops import single
 from ledger.ops.batch import plan_batches, preflight, send_batches, split_landed
 from ledger.ops.issuance import RewardRows, check_rewards
@@ -68,7 +69,8 @@ class OperatorSender:
         if queue.waiting(self.engine):
             rewards = self._reward_round()
             debits = self._debit_round()
-            busy = rewards or debits
+            reversals = self._reversal_round()
+            busy = rewards or debits or reversals
         return self.promote() or busy
 
     def _reward_round(self) -> bool:
@@ -136,6 +138,21 @@ class OperatorSender:
             if block is None:  # recorded before: at the latest in the current block
                 block = int(self.writer.client.w3.eth.block_number)
             queue.mark_landed(self.engine, [(write.id, done.seq, block)])
+        return bool(claimed)
+
+    def _reversal_round(self) -> bool:
+        claimed = queue.claim(self.engine, "reversal", self.options.claim_debits, self.options.lease)
+        for write in claimed:
+            try:
+                done = send_reversal(self.writer, write)
+            except ReferenceConflict as exc:
+                queue.mark(self.engine, [write.id], status="failed", failure=str(exc), conflict_seq=exc.seq)
+                continue
+            except (ContractRevert, InputError) as exc:
+                queue.mark(self.engine, [write.id], status="failed", failure=str(exc))
+                continue
+            queue.mark(self.engine, [write.id], player=hex32(done.player))
+            queue.mark_landed(self.engine, [(write.id, done.seq, done.block)])
         return bool(claimed)
 
     def finalized_block(self) -> int:

@@ -132,3 +132,44 @@ def test_rewards_of_a_closed_campaign_fail_with_the_reason(op: Operator) -> None
     failed = status(op, "rewards", "closed-0")
     assert failed["status"] == "failed" and "campaign welcome is closed" in failed["failure"]
     assert op.ledger.client.chain_state()[0] == 0
+
+
+def test_a_reversal_lands_once_and_other_content_for_the_same_reward_is_refused(op: Operator) -> None:
+    key = player()
+    op.post(
+        "rewards", {"campaign": "welcome", "rows": [{"player": key, "amount": "50", "reference": "rev-r"}]}
+    )
+    op.send_all()
+    seq = status(op, "rewards", "rev-r")["seq"]
+    body = {"reward_seq": str(seq), "amount": "20", "reason": "duplicate account"}
+    assert [op.post("reversals", body)[0] for _ in range(2)] == [202, 200]
+    code, answer = op.post("reversals", {**body, "amount": "21"})
+    assert code == 409 and "is already write" in answer["message"]
+    assert op.post("reversals", {"reward_seq": "999", "amount": "1", "reason": "no such"})[0] == 202
+    op.send_all()
+    done = status(op, "reversals", str(seq))
+    assert (done["status"] in ("mined", "final"), done["player"]) == (True, key)
+    assert op.ledger.client.player(bytes.fromhex(key[2:])).balance == 30
+    assert op.ledger.client.chain_state()[0] == 2
+    missing = status(op, "reversals", "999")
+    assert missing["status"] == "failed" and "entry 999 does not exist" in missing["failure"]
+
+
+def test_a_reward_reversed_elsewhere_counts_as_landed_with_the_same_content_and_fails_with_other(
+    op: Operator,
+) -> None:
+    from ledger.ops.entries import reverse_reward
+    from ledger.ops.lookup import find_reward
+
+    seqs = [op.ledger.issue(CID, bytes.fromhex(player()[2:]), 10).seq for _ in range(2)]
+    for seq in seqs:
+        reverse_reward(
+            op.ledger.client, op.ledger.sender, find_reward(op.ledger.client, seq), 4, text_to_bytes("cli")
+        )
+    op.post("reversals", {"reward_seq": str(seqs[0]), "amount": "4", "reason": "cli"})
+    op.post("reversals", {"reward_seq": str(seqs[1]), "amount": "5", "reason": "cli"})
+    op.send_all()
+    same, other = (status(op, "reversals", str(seq)) for seq in seqs)
+    assert same["status"] in ("mined", "final") and same["seq"] == seqs[1] + 1
+    assert other["status"] == "failed" and other["conflict_seq"] == seqs[1] + 2
+    assert op.ledger.client.chain_state()[0] == 4

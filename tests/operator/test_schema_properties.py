@@ -41,4 +41,4 @@ def test_every_operator_operation_answers_within_its_schema(
                 assert response.status_code < 500
 
         run()
-    assert len(operations) == 10
+    assert len(operations) == 12
