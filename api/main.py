@@ -17,7 +17,7 @@ from api.cors import PlayerCors, parse_origins
 from api.deps import ApiContext, Mirror
 from api.docs import docs_router
 from api.metrics import IndexerCollector, MetricsMiddleware
-from api.routes import audit, campaigns, operator, operator_webhooks, players, system
+from api.routes import audit, campaigns, operator, operator_campaigns, operator_webhooks, players, system
 from api.web import web_router
 from ledger.config import Settings
 from ledger.db.engine import make_engine, parse_url
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit.router, dependencies=audit_guard)
     app.include_router(operator.router)
     app.include_router(operator_webhooks.router)
+    app.include_router(operator_campaigns.router)
     app.include_router(system.router)
     app.include_router(docs_router(TITLE, OPENAPI_URL))
     app.include_router(web_router(cfg))

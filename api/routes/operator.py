@@ -61,7 +61,7 @@ def _check_landed(request: Request, items: Sequence[Item]) -> None:
             )
 
 
-def _accept(request: Request, build: Callable[[], list[Item]], token_id: int) -> JSONResponse:
+def accept_items(request: Request, build: Callable[[], list[Item]], token_id: int) -> JSONResponse:
     try:
         items = build()
     except ItemsInvalid as exc:
@@ -80,13 +80,13 @@ def _accept(request: Request, build: Callable[[], list[Item]], token_id: int) ->
 def post_rewards(request: Request, body: RewardsIn, token: Issuer) -> JSONResponse:
     """Accept reward rows of one campaign (issuer); each reference lands once."""
     rows = [(r.player, r.amount, r.reference) for r in body.rows]
-    return _accept(request, lambda: reward_items(body.campaign, rows), token.id)
+    return accept_items(request, lambda: reward_items(body.campaign, rows), token.id)
 
 
 @router.post("/payouts", status_code=202, responses=WRITE_RESPONSES, response_model=AcceptedPublic)
 def post_payout(request: Request, body: PayoutIn, token: Payer) -> JSONResponse:
     """Accept one payout (payer); never more than the balance when sent."""
-    return _accept(
+    return accept_items(
         request, lambda: [debit_item("payout", body.player, body.amount, body.reference)], token.id
     )
 
@@ -94,7 +94,7 @@ def post_payout(request: Request, body: PayoutIn, token: Payer) -> JSONResponse:
 @router.post("/expiries", status_code=202, responses=WRITE_RESPONSES, response_model=AcceptedPublic)
 def post_expiry(request: Request, body: ExpiryIn, token: Issuer) -> JSONResponse:
     """Accept one expiry of part of a balance (issuer), with its reason."""
-    return _accept(
+    return accept_items(
         request,
         lambda: [debit_item("expiry", body.player, body.amount, body.reference, body.reason)],
         token.id,
@@ -104,14 +104,14 @@ def post_expiry(request: Request, body: ExpiryIn, token: Issuer) -> JSONResponse
 @router.post("/reversals", status_code=202, responses=WRITE_RESPONSES, response_model=AcceptedPublic)
 def post_reversal(request: Request, body: ReversalIn, token: Issuer) -> JSONResponse:
     """Accept taking back part or all of one reward (issuer); a reward is reversed once."""
-    return _accept(request, lambda: [reversal_item(body.reward_seq, body.amount, body.reason)], token.id)
+    return accept_items(request, lambda: [reversal_item(body.reward_seq, body.amount, body.reason)], token.id)
 
 
 def _reversal_ref(value: str, size: int) -> bytes:
     return parse_count(value, "sequence number").to_bytes(32, "big")
 
 
-def _status(request: Request, namespace: str, kind: str, reference: str, size: int) -> WritePublic:
+def write_status(request: Request, namespace: str, kind: str, reference: str, size: int) -> WritePublic:
     parse = _reversal_ref if kind == "reversal" else partial(text_to_bytes, what="reference")
     try:
         ref = parse(reference, size).ljust(32, b"\x00")
@@ -128,22 +128,22 @@ def _status(request: Request, namespace: str, kind: str, reference: str, size: i
 @router.get("/rewards/{reference}", responses=READ_RESPONSES)
 def reward_status(request: Request, reference: Reference, _: Reader) -> WritePublic:
     """The status of the reward accepted under `reference`."""
-    return _status(request, "reward", "reward", reference, ROW_REF_BYTES)
+    return write_status(request, "reward", "reward", reference, ROW_REF_BYTES)
 
 
 @router.get("/payouts/{reference}", responses=READ_RESPONSES)
 def payout_status(request: Request, reference: Reference, _: Reader) -> WritePublic:
     """The status of the payout accepted under `reference`."""
-    return _status(request, "debit", "payout", reference, 32)
+    return write_status(request, "debit", "payout", reference, 32)
 
 
 @router.get("/reversals/{reward_seq}", responses=READ_RESPONSES)
 def reversal_status(request: Request, reward_seq: Reference, _: Reader) -> WritePublic:
     """The status of the reversal of reward `reward_seq`."""
-    return _status(request, "reversal", "reversal", reward_seq, 32)
+    return write_status(request, "reversal", "reversal", reward_seq, 32)
 
 
 @router.get("/expiries/{reference}", responses=READ_RESPONSES)
 def expiry_status(request: Request, reference: Reference, _: Reader) -> WritePublic:
     """The status of the expiry accepted under `reference`."""
-    return _status(request, "debit", "expiry", reference, 32)
+    return write_status(request, "debit", "expiry", reference, 32)

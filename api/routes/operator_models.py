@@ -46,11 +46,19 @@ class ReversalIn(_In):
     reason: Text = Field(description="why, up to 32 bytes of text")
 
 
+class CampaignIn(_In):
+    campaign: Text = Field(description="campaign id, up to 32 bytes of text or 0x-hex")
+    budget: Text = Field(description="the most it may issue, a decimal string below 2^128")
+    terms: str = Field(max_length=65_536, description="the terms text; its keccak256 goes on chain")
+    start: Text = Field(description="when issuance opens: unix seconds or ISO-8601 with a zone")
+    end: Text = Field(description="when it closes: unix seconds or ISO-8601 with a zone")
+
+
 class WritePublic(BaseModel):
     """One accepted write and what became of it."""
 
     id: int
-    kind: Literal["reward", "payout", "expiry", "reversal"]
+    kind: Literal["reward", "payout", "expiry", "reversal", "campaign", "close"]
     reference: str
     ref: Hex32
     campaign_id: Hex32 | None
@@ -65,6 +73,9 @@ class WritePublic(BaseModel):
     block_number: int | None
     batch_id: Hex32 | None
     accepted_at: int
+    terms_hash: Hex32 | None = Field(description="a campaign's terms hash")
+    starts_at: int | None = Field(description="a campaign's window, unix seconds")
+    ends_at: int | None
 
     @classmethod
     def of(cls, w: Write, display: Display) -> WritePublic:

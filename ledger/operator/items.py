@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eth_utils.crypto import keccak
+
+from ledger.cli.campaign import check_window, parse_time
 from ledger.cli.common import parse_count
 from ledger.cli.entries import MAX_DEBIT
 from ledger.encoding import (
@@ -23,7 +26,9 @@ from ledger.encoding import (
 from ledger.errors import InputError
 from ledger.ops.csvfile import parse_row
 
-KINDS = ("reward", "payout", "expiry", "reversal")
+KINDS = ("reward", "payout", "expiry", "reversal", "campaign", "close")
+NAMESPACES = {"reward": "reward", "payout": "debit", "expiry": "debit", "reversal": "reversal",
+              "campaign": "campaign", "close": "close"}  # fmt: skip
 NO_PLAYER = b"\x00" * 32  # a reversal's player is the reward's, found when it is sent
 MAX_ROWS = 5_000
 
@@ -38,11 +43,13 @@ class Item:
     amount: int
     campaign_id: bytes | None = None
     reason: bytes | None = None
+    terms_hash: bytes | None = None  # a campaign's
+    window: tuple[int, int] | None = None  # a campaign's start and end
 
     @property
     def namespace(self) -> str:
         """Rewards share one namespace on chain; payouts and expiries share `referenceOf`."""
-        return {"reward": "reward", "reversal": "reversal"}.get(self.kind, "debit")
+        return NAMESPACES[self.kind]
 
     @property
     def reference(self) -> str:
@@ -116,3 +123,43 @@ def reversal_item(reward_seq: str, amount: str, reason: str) -> Item:
         raise ItemsInvalid(problems)
     assert isinstance(seq, int) and isinstance(value, int) and isinstance(why, bytes)
     return Item("reversal", seq.to_bytes(32, "big"), NO_PLAYER, value, None, why)
+
+
+MAX_TERMS = 64 * 1024
+
+
+def _absolute(value: str) -> int:
+    """A time as unix seconds or ISO-8601 with a zone: a retry must carry the same content, so
+    `now` and `+30d` (which `ledger campaign create` takes) are refused here."""
+    if value.strip().startswith(("now", "+")):
+        raise InputError(f"time {value[:40]!r} is relative: give unix seconds or ISO-8601 with a zone")
+    return parse_time(value, 0)
+
+
+def campaign_item(campaign: str, budget: str, terms: str, start: str, end: str) -> Item:
+    """A campaign to create, checked as `ledger campaign create` does (the terms as text)."""
+    problems: list[str] = []
+    cid = _field(problems, "", "campaign", text_to_bytes, campaign, 32, "campaign id")
+    amount = _field(problems, "", "budget", parse_amount, budget, MAX_DEBIT)
+    start_at, end_at = (
+        _field(problems, "", name, _absolute, value) for name, value in (("start", start), ("end", end))
+    )
+    text = terms.encode("utf-8", "surrogatepass")
+    if not terms.strip() or len(text) > MAX_TERMS:
+        problems.append(f"terms: give the terms text, 1 byte to {MAX_TERMS // 1024} KiB")
+    if isinstance(start_at, int) and isinstance(end_at, int):
+        _field(problems, "", "end", check_window, start_at, end_at)
+    if problems:
+        raise ItemsInvalid(problems)
+    assert isinstance(cid, bytes) and isinstance(amount, int)
+    assert isinstance(start_at, int) and isinstance(end_at, int)
+    return Item("campaign", cid, NO_PLAYER, amount, cid, None, keccak(text), (start_at, end_at))
+
+
+def close_item(campaign: str) -> Item:
+    problems: list[str] = []
+    cid = _field(problems, "", "campaign", text_to_bytes, campaign, 32, "campaign id")
+    if problems:
+        raise ItemsInvalid(problems)
+    assert isinstance(cid, bytes)
+    return Item("close", cid, NO_PLAYER, 0, cid)

@@ -44,14 +44,33 @@ class Write:
     batch_id: bytes | None
     request_id: str
     accepted_at: int
+    terms_hash: bytes | None = None
+    window: tuple[int, int] | None = None
 
     @property
     def reference(self) -> str:
         return bytes_to_text(self.ref)
 
     def same_content(self, item: Item) -> bool:
-        mine = (self.kind, self.player, self.amount, self.campaign_id, self.reason)
-        return mine == (item.kind, item.player, item.amount, item.campaign_id, item.reason)
+        mine = (
+            self.kind,
+            self.player,
+            self.amount,
+            self.campaign_id,
+            self.reason,
+            self.terms_hash,
+            self.window,
+        )
+        theirs = (
+            item.kind,
+            item.player,
+            item.amount,
+            item.campaign_id,
+            item.reason,
+            item.terms_hash,
+            item.window,
+        )
+        return mine == theirs
 
     def fields(self) -> dict[str, object]:
         """The write as JSON fields (the API's answers and the webhooks' bodies)."""
@@ -60,7 +79,8 @@ class Write:
             "campaign_id": _hex(self.campaign_id), "player": hex32(self.player), "amount": str(self.amount),
             "reason": _hex(self.reason), "status": self.status, "failure": self.failure,
             "conflict_seq": self.conflict_seq, "seq": self.seq, "block_number": self.block_number,
-            "batch_id": _hex(self.batch_id), "accepted_at": self.accepted_at,
+            "batch_id": _hex(self.batch_id), "accepted_at": self.accepted_at, "terms_hash": _hex(self.terms_hash),
+            "starts_at": self.window[0] if self.window else None, "ends_at": self.window[1] if self.window else None,
         }  # fmt: skip
 
     def describe(self) -> str:
@@ -81,7 +101,8 @@ def write_of(row: RowMapping) -> Write:
         int(row["id"]), row["kind"], bytes.fromhex(row["ref"][2:]), bytes.fromhex(row["player"][2:]),
         int(row["amount"]), _opt(row["campaign_id"]), _opt(row["reason"]), row["status"], row["failure"],
         row["conflict_seq"], row["seq"], row["block_number"], _opt(row["batch_id"]), row["request_id"],
-        int(row["accepted_at"]),
+        int(row["accepted_at"]), _opt(row["terms_hash"]),
+        None if row["starts_at"] is None else (int(row["starts_at"]), int(row["ends_at"])),
     )  # fmt: skip
 
 
@@ -91,6 +112,8 @@ def row_of(item: Item, request_id: str, token_id: int | None, now: int) -> dict[
         "campaign_id": hex32(item.campaign_id) if item.campaign_id else None, "player": hex32(item.player),
         "amount": item.amount, "reason": hex32(item.reason) if item.reason else None, "status": "accepted",
         "request_id": request_id, "token_id": token_id, "accepted_at": now, "updated_at": now,
+        "terms_hash": hex32(item.terms_hash) if item.terms_hash else None,
+        "starts_at": item.window[0] if item.window else None, "ends_at": item.window[1] if item.window else None,
     }  # fmt: skip
 
 

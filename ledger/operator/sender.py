@@ -24,6 +24,7 @@ from web3.exceptions import Web3Exception
 from ledger.encoding import Row, hex32, row_ref_word
 from ledger.errors import ContractRevert, InputError, LedgerError, ReferenceConflict
 from ledger.operator import queue
+from ledger.operator.campaigns import send_campaign
 from ledger.operator.outbox import Write
 from ledger.operator.reversals import send_reversal
 from ledger.ops import single
@@ -67,10 +68,11 @@ class OperatorSender:
         """One round: rewards, then payouts and expiries, then finality. Whether it did anything."""
         busy = False
         if queue.waiting(self.engine):
+            campaigns = self._campaign_round()  # first: rewards of a new campaign need it
             rewards = self._reward_round()
             debits = self._debit_round()
             reversals = self._reversal_round()
-            busy = rewards or debits or reversals
+            busy = campaigns or rewards or debits or reversals
         return self.promote() or busy
 
     def _reward_round(self) -> bool:
@@ -138,6 +140,20 @@ class OperatorSender:
             if block is None:  # recorded before: at the latest in the current block
                 block = int(self.writer.client.w3.eth.block_number)
             queue.mark_landed(self.engine, [(write.id, done.seq, block)])
+        return bool(claimed)
+
+    def _campaign_round(self) -> bool:
+        claimed = [
+            *queue.claim(self.engine, "campaign", self.options.claim_debits, self.options.lease),
+            *queue.claim(self.engine, "close", self.options.claim_debits, self.options.lease),
+        ]
+        for write in claimed:
+            try:
+                block = send_campaign(self.writer, write)
+            except (ReferenceConflict, ContractRevert, InputError) as exc:
+                queue.mark(self.engine, [write.id], status="failed", failure=str(exc))
+                continue
+            queue.mark(self.engine, [write.id], status="mined", block_number=block)
         return bool(claimed)
 
     def _reversal_round(self) -> bool:

@@ -30,15 +30,19 @@ writes = Table(
     "operator_writes",
     SQLModel.metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    # "reward" (single issues and batch rows share one namespace on chain) or "debit" (payouts
-    # and expiries, whose references the contract keeps in `referenceOf`)
+    # "reward" (single issues and batch rows share one namespace on chain), "debit" (payouts
+    # and expiries, whose references the contract keeps in `referenceOf`), "reversal" (by the
+    # reward's seq), "campaign" and "close" (by the campaign id)
     Column("namespace", String(8), nullable=False),
     Column("ref", String(HEX32), nullable=False),  # the 32-byte reference word, 0x-hex
-    Column("kind", String(8), nullable=False),  # reward | payout | expiry
+    Column("kind", String(8), nullable=False),  # reward | payout | expiry | reversal | campaign | close
     Column("campaign_id", String(HEX32), nullable=True),
     Column("player", String(HEX32), nullable=False),
     Column("amount", U256(), nullable=False),
     Column("reason", String(HEX32), nullable=True),
+    Column("terms_hash", String(HEX32), nullable=True),  # a campaign's
+    Column("starts_at", BigInteger, nullable=True),  # a campaign's window, unix seconds
+    Column("ends_at", BigInteger, nullable=True),
     Column("status", String(8), nullable=False),  # accepted | sent | mined | final | failed
     Column("failure", Text, nullable=True),
     Column("conflict_seq", BigInteger, nullable=True),

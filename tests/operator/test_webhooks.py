@@ -57,6 +57,7 @@ def receiver() -> Iterator[Receiver]:
     running.down()
 
 
+@pytest.mark.slow
 def test_a_receiver_down_then_up_gets_every_delivery_signed_and_in_order(
     op: Operator, receiver: Receiver
 ) -> None:
