@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import threading
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
@@ -24,6 +25,8 @@ from api.deps import Context
 from ledger.config import Settings
 from ledger.db.engine import make_engine
 from ledger.errors import Forbidden, LedgerError, Unauthorized
+from ledger.operator.limits import Buckets
+from ledger.operator.runtime import OperatorSettings
 from ledger.operator.tokens import Token, find_token
 from ledger.ops.writer import Writer
 
@@ -38,12 +41,15 @@ class OperatorState:
 
     settings: Settings
     engine: Engine
+    buckets: Buckets
     _writer: Writer | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> OperatorState:
-        return cls(settings, make_engine(settings.effective_database_url))
+        limits = settings if isinstance(settings, OperatorSettings) else OperatorSettings()
+        buckets = Buckets(limits.operator_rate, limits.operator_burst)
+        return cls(settings, make_engine(settings.effective_database_url), buckets)
 
     def lookup_writer(self) -> Writer:
         """A writer without a key: the CLI's look-up of what landed (mirror, then chain logs)."""
@@ -83,6 +89,12 @@ async def token_of(request: Request, credentials: HTTPAuthorizationCredentials |
     token = await run_in_threadpool(_find, operator_of(request).engine, credentials.credentials)
     if token is None:
         raise Unauthorized("the token is unknown or revoked")
+    wait = operator_of(request).buckets.take(token.id)
+    if wait > 0:
+        raise HTTPException(
+            429, f"token {token.id} is over its rate limit: retry after the Retry-After seconds",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )  # fmt: skip
     return token
 
 

@@ -27,6 +27,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     **{code: {"model": ErrorPublic, "description": text} for code, text in [
         (401, "no token, or an unknown or revoked one"), (403, "the token lacks the scope"),
         (409, "the reference holds other content (the message names the existing write or entry)"),
+        (429, "the token is over its rate limit: retry after `Retry-After` seconds"),
     ]},
 }  # fmt: skip
 WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -18,6 +18,10 @@ class OperatorSettings(Settings):
     operator_send: bool = Field(False, description="run the operator API's sender in this process")
     operator_lease: float = Field(300.0, gt=0, description="seconds a claimed row stays with its sender")
     operator_poll: float = Field(0.2, gt=0, description="seconds between looks at an idle outbox")
+    operator_rate: float = Field(
+        100.0, gt=0, description="requests a second each token may make (per process)"
+    )
+    operator_burst: float = Field(200.0, ge=1, description="requests a token may make at once")
     webhook_max_backoff: float = Field(300.0, gt=0, description="longest wait between a delivery's attempts")
 
 

@@ -4,6 +4,8 @@ auditor token."""
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -82,3 +84,24 @@ def test_ledger_tokens_refuses_an_unknown_scope_and_token_in_one_line(op: Operat
     missing = CliRunner().invoke(cli, ["tokens", "revoke", "999"], env=env)
     assert bad.exit_code == 2 and bad.stderr.startswith("error: unknown scope 'root'")
     assert missing.exit_code != 0 and missing.stderr.startswith("error: there is no token 999")
+
+
+def test_a_token_over_its_rate_limit_gets_429_with_retry_after_and_others_go_on(op: Operator) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    cfg = op.settings.model_copy(update={"operator_rate": 2.0, "operator_burst": 3.0})
+    with TestClient(create_app(cfg)) as api:
+        path = "/v1/operator/rewards/none"
+        codes = [api.get(path, headers=op.auth("issuer")).status_code for _ in range(3)]
+        limited = api.get(path, headers=op.auth("issuer"))
+        other = api.get(path, headers=op.auth("auditor"))
+        time.sleep(0.6)
+        again = api.get(path, headers=op.auth("issuer"))
+    assert codes == [404, 404, 404] and other.status_code == 404 and again.status_code == 404
+    assert (limited.status_code, limited.json()["error"], limited.headers["Retry-After"]) == (
+        429,
+        "rate_limited",
+        "1",
+    )
