@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from api.auth import Admin, Reader, operator_of
 from api.routes.operator import READ_RESPONSES, WRITE_RESPONSES, Reference, accept_items, write_status
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/v1/operator/campaigns", tags=["operator"])
 
 
 @router.post("", status_code=202, responses=WRITE_RESPONSES, response_model=AcceptedPublic)
-def create_campaign(request: Request, body: CampaignIn, token: Admin) -> JSONResponse:
+def create_campaign(request: Request, body: CampaignIn, token: Admin) -> Response:
     """Accept a campaign (admin): budget, terms text (its keccak256 goes on chain), window."""
     answer = accept_items(
         request,
@@ -28,7 +28,7 @@ def create_campaign(request: Request, body: CampaignIn, token: Admin) -> JSONRes
 
 
 @router.post("/{campaign}/close", status_code=202, responses=WRITE_RESPONSES, response_model=AcceptedPublic)
-def close_campaign(request: Request, campaign: Reference, token: Admin) -> JSONResponse:
+def close_campaign(request: Request, campaign: Reference, token: Admin) -> Response:
     """Accept closing a campaign for good (admin)."""
     return accept_items(request, lambda: [close_item(campaign)], token.id)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, Engine, and_, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, bindparam, or_, select, update
 
 from ledger.encoding import hex32
 from ledger.operator import tables as t
@@ -67,18 +67,21 @@ def mark(engine: Engine, ids: Iterable[int], **values: object) -> None:
             )
 
 
-def mark_landed(engine: Engine, landed: Sequence[tuple[int, int, int]]) -> None:
-    """Rows (id, seq, block) that the chain recorded: `mined`, with their entry and block."""
+def mark_landed(engine: Engine, landed: Sequence[tuple[int, int | None, int]]) -> None:
+    """Rows (id, seq, block) that the chain recorded: `mined`, with their entry and block (one
+    executemany, not a statement a row)."""
     if not landed:
         return
     now = int(time.time())
+    statement = (
+        update(t.writes)
+        .where(c.id == bindparam("row_id"))
+        .values(status="mined", seq=bindparam("row_seq"), block_number=bindparam("row_block"), failure=None,
+                updated_at=now)
+    )  # fmt: skip
+    rows = [{"row_id": row_id, "row_seq": seq, "row_block": block} for row_id, seq, block in landed]
     with begin_write(engine) as conn, conn.begin():
-        for row_id, seq, block in landed:
-            conn.execute(
-                update(t.writes)
-                .where(c.id == row_id)
-                .values(status="mined", seq=seq, block_number=block, failure=None, updated_at=now)
-            )
+        conn.execute(statement, rows)
 
 
 def mined_upto(engine: Engine, block: int, limit: int = 5_000) -> list[Write]:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from web3 import Web3
 
 from api.main import create_app
+from api.routes.operator_models import AcceptedPublic
 from ledger.chain.node import LocalNode
 from ledger.db.engine import make_engine
 from ledger.db.migrate import upgrade
@@ -39,6 +40,8 @@ class Operator:
 
     def post(self, path: str, body: object, scope: str = "issuer") -> tuple[int, dict]:  # type: ignore[type-arg]
         answer = self.api.post(f"/v1/operator/{path}", json=body, headers=self.auth(scope))
+        if answer.status_code in (200, 202):  # built field by field: check it against its model
+            AcceptedPublic.model_validate(answer.json())
         return answer.status_code, answer.json()
 
     def sender(self) -> OperatorSender:
