@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, RowMapping, select
 
 from ledger.db.engine import WRITE
-from ledger.db.tables import insert_ignoring
+from ledger.db.tables import _copy as copy_rows
+from ledger.db.tables import driver_rows
 from ledger.encoding import bytes_to_text, hex32
 from ledger.errors import ReferenceConflict
 from ledger.operator import tables as t
@@ -123,22 +124,72 @@ def begin_write(engine: Engine) -> Connection:
 
 
 def accept(engine: Engine, items: Sequence[Item], token_id: int | None = None) -> tuple[list[Write], int]:
-    """Stores `items` once each; returns their rows (in the request's order) and how many are new."""
+    """Stores `items` once each; returns their rows (in the request's order) and how many are new.
+
+    Rows are inserted at driver speed (`ON CONFLICT DO NOTHING`); the references are read back
+    by key, and only those another request stored are read whole and compared."""
     request_id = uuid.uuid4().hex
     now = int(time.time())
     namespace = items[0].namespace
+    # in reference order: two requests sharing references take their keys in one order
+    rows = [row_of(item, request_id, token_id, now) for item in sorted(items, key=lambda i: i.ref)]
     with begin_write(engine) as conn, conn.begin():
-        conn.execute(
-            insert_ignoring(conn, t.writes, ["namespace", "ref"]),
-            # in reference order: two requests sharing references take their keys in one order
-            [row_of(item, request_id, token_id, now) for item in sorted(items, key=lambda i: i.ref)],
-        )
-        found = stored(conn, namespace, [item.ref for item in items])
-        conflicts = [(i, item) for i, item in enumerate(items) if not found[item.ref].same_content(item)]
+        _insert_ignoring(conn, rows)
+        ours = _ours(conn, namespace, [item.ref for item in items], request_id)
+        found = stored(conn, namespace, [item.ref for item in items if item.ref not in ours])
+        conflicts = [
+            (i, item)
+            for i, item in enumerate(items)
+            if item.ref in found and not found[item.ref].same_content(item)
+        ]
         if conflicts:
             raise _conflict(conflicts, found, len(items) > 1)
-    writes = [found[item.ref] for item in items]
-    return writes, sum(1 for w in writes if w.request_id == request_id)
+    writes = [
+        found[item.ref] if item.ref in found else _new(ours[item.ref], item, request_id, now)
+        for item in items
+    ]
+    return writes, len(ours)
+
+
+def _insert_ignoring(conn: Connection, rows: list[dict[str, object]]) -> None:
+    """At driver speed: SQLite's executemany; on PostgreSQL COPY into a staging table, then one
+    INSERT ... SELECT (SQLAlchemy's executemany took 0.9 s for 500 rows there)."""
+    prepared = driver_rows(conn.dialect.name, t.writes, rows)
+    names = ", ".join(f'"{c}"' for c in prepared.columns)
+    skip = "ON CONFLICT (namespace, ref) DO NOTHING"
+    if conn.dialect.name == "postgresql":
+        stage = f"stage_{t.writes.name}"
+        conn.exec_driver_sql(
+            f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" ON COMMIT DELETE ROWS AS '
+            f'SELECT {names} FROM "{t.writes.name}" WITH NO DATA'
+        )
+        copy_rows(conn, stage, names, prepared.values)
+        conn.exec_driver_sql(
+            f'INSERT INTO "{t.writes.name}" ({names}) SELECT {names} FROM "{stage}" ORDER BY ref {skip}'
+        )
+        return
+    marks = ", ".join("?" for _ in prepared.columns)
+    conn.exec_driver_sql(f'INSERT INTO "{t.writes.name}" ({names}) VALUES ({marks}) {skip}', prepared.values)
+
+
+def _ours(conn: Connection, namespace: str, refs: Sequence[bytes], request_id: str) -> dict[bytes, int]:
+    """The ids of the rows under `refs` that this request stored."""
+    c = t.writes.c
+    wanted = sorted({hex32(ref) for ref in refs})
+    ours: dict[bytes, int] = {}
+    for start in range(0, len(wanted), 1_000):
+        query = select(c.id, c.ref).where(
+            c.namespace == namespace, c.ref.in_(wanted[start : start + 1_000]), c.request_id == request_id
+        )
+        ours.update((bytes.fromhex(row.ref[2:]), int(row.id)) for row in conn.execute(query))
+    return ours
+
+
+def _new(row_id: int, item: Item, request_id: str, now: int) -> Write:
+    return Write(
+        row_id, item.kind, item.ref, item.player, item.amount, item.campaign_id, item.reason, "accepted", None,
+        None, None, None, None, request_id, now, item.terms_hash, item.window,
+    )  # fmt: skip
 
 
 def stored(conn: Connection, namespace: str, refs: Sequence[bytes]) -> dict[bytes, Write]:
