@@ -18,6 +18,7 @@ import httpx
 from sqlalchemy import Engine, Row, select, update
 
 from ledger.operator import tables as t
+from ledger.operator.loop import run_cycles
 from ledger.operator.outbox import begin_write
 from ledger.operator.signing import sign
 from ledger.operator.webhooks import enqueue
@@ -36,14 +37,7 @@ class Dispatcher:
         self.http = httpx.Client(timeout=timeout, follow_redirects=False)
 
     def run(self, stop: threading.Event, poll: float = 0.2) -> None:
-        while not stop.is_set():
-            try:
-                busy = self.cycle()
-            except Exception as exc:
-                log.warning("webhook dispatcher: %s", exc)
-                busy = False
-            if not busy:
-                stop.wait(poll)
+        run_cycles("webhook dispatcher", self.cycle, stop, poll)
 
     def cycle(self) -> bool:
         """Queues what became final or failed, then sends each webhook's due deliveries in order."""

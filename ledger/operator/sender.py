@@ -16,15 +16,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 from web3.exceptions import Web3Exception
 
 from ledger.encoding import Row, hex32, row_ref_word
-from ledger.errors import ContractRevert, InputError, LedgerError, ReferenceConflict
+from ledger.errors import ContractRevert, InputError, ReferenceConflict
 from ledger.operator import queue
 from ledger.operator.campaigns import send_campaign
+from ledger.operator.loop import run_cycles
 from ledger.operator.outbox import Write
 from ledger.operator.reversals import send_reversal
 from ledger.ops import single
@@ -55,23 +57,16 @@ class OperatorSender:
 
     def run(self, stop: threading.Event) -> None:
         """Cycles until `stop` is set; an error is logged and the next cycle tries again."""
-        while not stop.is_set():
-            try:
-                busy = self.cycle()
-            except LedgerError as exc:
-                log.warning("operator sender: %s", exc)
-                busy = False
-            if not busy:
-                stop.wait(self.options.poll)
+        run_cycles("operator sender", self.cycle, stop, self.options.poll)
 
     def cycle(self) -> bool:
         """One round: rewards, then payouts and expiries, then finality. Whether it did anything."""
         busy = False
         if queue.waiting(self.engine):
-            campaigns = self._campaign_round()  # first: rewards of a new campaign need it
+            campaigns = self._one_by_one(("campaign", "close"), self._campaign)  # rewards may need them
             rewards = self._reward_round()
-            debits = self._debit_round()
-            reversals = self._reversal_round()
+            debits = self._one_by_one(("debit",), self._debit)
+            reversals = self._one_by_one(("reversal",), self._reversal)
             busy = campaigns or rewards or debits or reversals
         return self.promote() or busy
 
@@ -119,57 +114,41 @@ class OperatorSender:
         found, _ = self.writer.find_rewards([row_ref_word(r.ref) for r in check.send])
         queue.mark_landed(self.engine, [(by_ref[ref].id, h.seq, h.block) for ref, h in found.items()])
 
-    def _debit_round(self) -> bool:
-        claimed = queue.claim(self.engine, "debit", self.options.claim_debits, self.options.lease)
-        for write in claimed:
-            try:
-                if write.kind == "payout":
-                    done = single.record_payout(self.writer, write.player, write.amount, write.ref)
-                else:
-                    assert write.reason is not None
-                    done = single.expire_balance(
-                        self.writer, write.player, write.amount, write.ref, write.reason
-                    )
-            except ReferenceConflict as exc:
-                queue.mark(self.engine, [write.id], status="failed", failure=str(exc), conflict_seq=exc.seq)
-                continue
-            except (ContractRevert, InputError) as exc:
-                queue.mark(self.engine, [write.id], status="failed", failure=str(exc))
-                continue
-            block = done.block_number
-            if block is None:  # recorded before: at the latest in the current block
-                block = int(self.writer.client.w3.eth.block_number)
-            queue.mark_landed(self.engine, [(write.id, done.seq, block)])
-        return bool(claimed)
-
-    def _campaign_round(self) -> bool:
+    def _one_by_one(self, namespaces: tuple[str, ...], send: Callable[[Write], None]) -> bool:
+        """Claims the rows of `namespaces` and sends each in its own transaction; a refusal fails
+        that row with its reason (and the entry that holds its reference, if that is why)."""
         claimed = [
-            *queue.claim(self.engine, "campaign", self.options.claim_debits, self.options.lease),
-            *queue.claim(self.engine, "close", self.options.claim_debits, self.options.lease),
+            write
+            for namespace in namespaces
+            for write in queue.claim(self.engine, namespace, self.options.claim_debits, self.options.lease)
         ]
         for write in claimed:
             try:
-                block = send_campaign(self.writer, write)
+                send(write)
             except (ReferenceConflict, ContractRevert, InputError) as exc:
-                queue.mark(self.engine, [write.id], status="failed", failure=str(exc))
-                continue
-            queue.mark(self.engine, [write.id], status="mined", block_number=block)
+                seq = exc.seq if isinstance(exc, ReferenceConflict) else None
+                queue.mark(self.engine, [write.id], status="failed", failure=str(exc), conflict_seq=seq)
         return bool(claimed)
 
-    def _reversal_round(self) -> bool:
-        claimed = queue.claim(self.engine, "reversal", self.options.claim_debits, self.options.lease)
-        for write in claimed:
-            try:
-                done = send_reversal(self.writer, write)
-            except ReferenceConflict as exc:
-                queue.mark(self.engine, [write.id], status="failed", failure=str(exc), conflict_seq=exc.seq)
-                continue
-            except (ContractRevert, InputError) as exc:
-                queue.mark(self.engine, [write.id], status="failed", failure=str(exc))
-                continue
-            queue.mark(self.engine, [write.id], player=hex32(done.player))
-            queue.mark_landed(self.engine, [(write.id, done.seq, done.block)])
-        return bool(claimed)
+    def _debit(self, write: Write) -> None:
+        if write.kind == "payout":
+            done = single.record_payout(self.writer, write.player, write.amount, write.ref)
+        else:
+            assert write.reason is not None
+            done = single.expire_balance(self.writer, write.player, write.amount, write.ref, write.reason)
+        block = done.block_number
+        if block is None:  # recorded before: at the latest in the current block
+            block = int(self.writer.client.w3.eth.block_number)
+        queue.mark_landed(self.engine, [(write.id, done.seq, block)])
+
+    def _campaign(self, write: Write) -> None:
+        block = send_campaign(self.writer, write)
+        queue.mark(self.engine, [write.id], status="mined", block_number=block)
+
+    def _reversal(self, write: Write) -> None:
+        done = send_reversal(self.writer, write)
+        queue.mark(self.engine, [write.id], player=hex32(done.player))
+        queue.mark_landed(self.engine, [(write.id, done.seq, done.block)])
 
     def finalized_block(self) -> int:
         w3 = self.writer.client.w3

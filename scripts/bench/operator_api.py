@@ -33,10 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import httpx
-from eth_account import Account
-from eth_utils.crypto import keccak
 from sqlalchemy import func, select
-from web3 import Web3
 
 from ledger.chain.client import LedgerClient
 from ledger.chain.node import LocalNode
@@ -46,21 +43,13 @@ from ledger.db.migrate import upgrade
 from ledger.encoding import Row, text_to_bytes
 from ledger.operator import tables as t
 from ledger.operator.tokens import create_token
-from ledger.ops.deploy import deploy_ledger
-from ledger.ops.entries import create_campaign, set_role
 from ledger.ops.issuance import RewardRows, issue_rewards
 from ledger.ops.writer import Writer
+from scripts.bench.indexer import drop_pg_schema, fresh_pg_schema
+from scripts.bench.issuance import free_port, ledger_on
 
 CLIENTS, PER_REQUEST = 8, 500
 TARGETS = {"accept_p99_ms": 50.0, "landed_rewards_per_second": 10_000.0, "post_to_webhook_p95_s": 3.0}
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rows_of(count: int, prefix: str) -> list[dict[str, str]]:
@@ -148,20 +137,8 @@ def ledger_node(
         block_time=1,
         slots_in_an_epoch=slots,
     )
-    node.start()
-    try:
-        w3 = Web3(Web3.HTTPProvider(node.url, request_kwargs={"timeout": 300}))
-        account = Account.create()
-        w3.provider.make_request("anvil_setBalance", [account.address, hex(10**24)])  # type: ignore[arg-type]
-        sender = Sender(w3, account, timeout=300, poll_interval=0.02)
-        client = LedgerClient(w3, deploy_ledger(sender).address)
-        set_role(client, sender, "issuer", account.address, granted=True)
-        now = int(w3.eth.get_block("latest")["timestamp"])
-        campaign = text_to_bytes("bench")
-        create_campaign(client, sender, campaign, 2**127, keccak(b"bench"), now - 10, now + 10**8)
+    with ledger_on(node) as (client, sender, campaign):
         yield node, client, sender, campaign
-    finally:
-        node.stop()
 
 
 def environment(tmp: Path, node: LocalNode, client: LedgerClient, sender: Sender, url: str) -> dict[str, str]:
@@ -268,11 +245,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10,000 rewards instead of 100,000")
     parser.add_argument("--json", action="store_true", help="end with the figures as one JSON object")
-    parser.add_argument("--database-url", help="the outbox's database (default a SQLite file)")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server for the outbox and mirror, in a schema of its own (default SQLite)",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        figures = throughput(Path(tmp), 10_000 if args.quick else 100_000, args.database_url)
-        hooks = webhook_latency(Path(tmp), 20 if args.quick else 100)
+    schema, url = fresh_pg_schema(args.database_url) if args.database_url else (None, None)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            figures = throughput(Path(tmp), 10_000 if args.quick else 100_000, url)
+            hooks = webhook_latency(Path(tmp), 20 if args.quick else 100)
+    finally:
+        if schema is not None and args.database_url:
+            drop_pg_schema(args.database_url, schema)
     figures["post_to_webhook_p95_s"] = statistics.quantiles(hooks, n=20)[18]
     figures["post_to_webhook_p50_s"] = statistics.median(hooks)
     report(figures)
