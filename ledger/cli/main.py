@@ -33,6 +33,7 @@ COMMANDS = {
     "index": "ledger.cli.index:index",
     "audit": "ledger.cli.audit:app",
     "serve": "ledger.cli.serve:serve",
+    "tokens": "ledger.cli.tokens:app",
     "verify": "ledger.cli.verify:verify",
 }
 

@@ -6,8 +6,14 @@ import re
 from pathlib import Path
 
 from ledger.config import Settings
+from ledger.operator.runtime import OperatorSettings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def settings() -> set[str]:
+    """Every `LEDGER_*` name a settings class reads (the operator API's extend the core's)."""
+    return {f"LEDGER_{name.upper()}" for cls in (Settings, OperatorSettings) for name in cls.model_fields}
 
 
 def documented() -> set[str]:
@@ -19,12 +25,12 @@ def documented() -> set[str]:
 
 
 def test_every_setting_has_a_row_in_the_readme_table() -> None:
-    fields = {f"LEDGER_{name.upper()}" for name in Settings.model_fields}
+    fields = settings()
     missing = fields - documented()
     assert not missing, f"settings without a README row: {sorted(missing)}"
 
 
 def test_every_row_of_the_readme_table_is_a_setting() -> None:
-    fields = {f"LEDGER_{name.upper()}" for name in Settings.model_fields}
+    fields = settings()
     extra = {name for name in documented() if name not in fields and not name.endswith("_FILE")}
     assert not extra, f"README rows the code does not read: {sorted(extra)}"
