@@ -60,7 +60,8 @@ def fixed_bonus(rule: dict[str, Any], a: Activity, doc: Mapping[str, Any]) -> in
 
 
 def deposit_match(rule: dict[str, Any], a: Activity, doc: Mapping[str, Any]) -> int:
-    return min(a.deposits * rule["percent_bp"] // BP, rule["cap"])
+    cap: int = rule["cap"]
+    return min(a.deposits * rule["percent_bp"] // BP, cap)
 
 
 def cashback(rule: dict[str, Any], a: Activity, doc: Mapping[str, Any]) -> int:
@@ -73,7 +74,8 @@ def points(rule: dict[str, Any], a: Activity, doc: Mapping[str, Any]) -> int:
     weighted = sum(
         wager * weights.get(category, 0) for category, wager in zip(doc["categories"], a.wagers, strict=True)
     )
-    return weighted * rule["points"] // (rule["per"] * BP)
+    result: int = weighted * rule["points"] // (rule["per"] * BP)
+    return result
 
 
 def prize_table(rule: dict[str, Any], a: Activity, doc: Mapping[str, Any]) -> int:
