@@ -60,8 +60,8 @@ def fixed_bonus(rule: dict[str, Any], a: Activity, doc: Mapping[str, Any]) -> in
 
 
 def deposit_match(rule: dict[str, Any], a: Activity, doc: Mapping[str, Any]) -> int:
-    cap: int = rule["cap"]
-    return min(a.deposits * rule["percent_bp"] // BP, cap)
+    matched: int = a.deposits * rule["percent_bp"] // BP
+    return min(matched, rule["cap"])
 
 
 def cashback(rule: dict[str, Any], a: Activity, doc: Mapping[str, Any]) -> int:
