@@ -61,7 +61,8 @@ def fixed_bonus(rule: dict[str, Any], a: Activity, doc: Mapping[str, Any]) -> in
 
 def deposit_match(rule: dict[str, Any], a: Activity, doc: Mapping[str, Any]) -> int:
     matched: int = a.deposits * rule["percent_bp"] // BP
-    return min(matched, rule["cap"])
+    cap: int = rule["cap"]
+    return min(matched, cap)
 
 
 def cashback(rule: dict[str, Any], a: Activity, doc: Mapping[str, Any]) -> int:
