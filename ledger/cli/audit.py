@@ -12,10 +12,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from ledger.audit.reconcile import reconcile as run_reconcile
 from ledger.cli.common import clean_errors, out, settings
 from ledger.cli.context import open_ledger
+from ledger.cli.recompute import recompute as recompute_period
 from ledger.db.engine import make_engine
 from ledger.errors import DatabaseError
 
 app = typer.Typer(help="Audit the SQL mirror against the chain.", no_args_is_help=True)
+app.command("recompute")(recompute_period)
 
 FAILED = 1  # exit code of a reconciliation that found differences
 

@@ -68,7 +68,9 @@ def leaf_from_json(data: Any) -> Leaf:
         if len(numbers) < len(FIGURES):
             raise InputError(f"a leaf holds at least {len(FIGURES)} figures")
         deposits, first, wins, carried, tier, rank, events = numbers[: len(FIGURES)]
-        activity = Activity(deposits, first, wins, carried, tier, rank, events, tuple(numbers[len(FIGURES) :]))
+        activity = Activity(
+            deposits, first, wins, carried, tier, rank, events, tuple(numbers[len(FIGURES) :])
+        )
         return Leaf(_word(player), _word(period), activity, _uint(reward), _word(salt))
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"the leaf is malformed: {exc}") from exc
