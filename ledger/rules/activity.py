@@ -13,9 +13,8 @@ from __future__ import annotations
 import csv
 import secrets
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.errors import InputError
 from ledger.rules.engine import Activity
@@ -25,8 +24,7 @@ OPTIONAL = (*NUMBERS, "tier", "events", "salt")
 MAX_FIGURE = 10**30
 
 
-@dataclass(frozen=True)
-class PlayerActivity:
+class PlayerActivity(NamedTuple):
     player: bytes
     activity: Activity
     salt: bytes
@@ -47,20 +45,35 @@ def read_activity(path: Path, doc: Mapping[str, Any], draw_salts: bool = True) -
         raise ActivityError(f"{path}: not a valid CSV file: {exc}") from exc
 
 
+class _Layout(NamedTuple):
+    """Where each figure sits in a row (None: the column is absent, the figure 0 or empty)."""
+
+    width: int
+    player: int
+    numbers: list[tuple[str, int | None]]
+    tier: int | None
+    events: int | None
+    salt: int | None
+    wagers: list[int]
+
+
 def _rows(path: Path, reader: Any, doc: Mapping[str, Any], draw_salts: bool) -> Iterator[PlayerActivity]:
     header = next(reader, None)
     if header is None:
         raise ActivityError(f"{path}: the file is empty")
     columns = _columns(path, [name.strip().lower() for name in header], doc)
+    layout = _Layout(
+        len(columns), columns["player"], [(name, columns.get(name)) for name in NUMBERS], columns.get("tier"),
+        columns.get("events"), columns.get("salt"), [columns[f"wager_{c}"] for c in doc["categories"]],
+    )  # fmt: skip
     tiers = {tier["name"]: index + 1 for index, tier in enumerate(doc.get("tiers", []))}
     events = {name: 1 << index for index, name in enumerate(doc["events"])}
-    wagers = [columns[f"wager_{category}"] for category in doc["categories"]]
     seen: set[bytes] = set()
     for line, values in enumerate(reader, start=2):
-        if not any(value.strip() for value in values):
+        if not values:
             continue
         try:
-            row = _row(values, columns, wagers, tiers, events, draw_salts)
+            row = _row(values, layout, tiers, events, draw_salts)
         except (InputError, ValueError) as exc:
             raise ActivityError(f"{path} line {line}: {exc}") from None
         if row.player in seen:
@@ -83,40 +96,29 @@ def _columns(path: Path, header: list[str], doc: Mapping[str, Any]) -> dict[str,
 
 
 def _row(
-    values: list[str],
-    columns: dict[str, int],
-    wagers: list[int],
-    tiers: dict[str, int],
-    events: dict[str, int],
-    draw_salts: bool,
+    values: list[str], layout: _Layout, tiers: dict[str, int], events: dict[str, int], draw_salts: bool
 ) -> PlayerActivity:
-    if len(values) != len(columns):
-        raise ActivityError(f"{len(values)} fields where the header has {len(columns)}")
-
-    def cell(name: str) -> str:
-        index = columns.get(name)
-        return values[index].strip() if index is not None else ""
-
-    player = _word(cell("player"), "player")
-    figures = {name: _figure(cell(name), name) for name in NUMBERS}
-    tier_name = cell("tier")
+    if len(values) != layout.width:
+        raise ActivityError(f"{len(values)} fields where the header has {layout.width}")
+    player = _word(values[layout.player].strip(), "player")
+    deposits, first, wins, carried, rank = (
+        0 if index is None else _figure(values[index].strip(), name) for name, index in layout.numbers
+    )
+    tier_name = "" if layout.tier is None else values[layout.tier].strip()
     if tier_name and tier_name not in tiers:
         raise ActivityError(f"tier {tier_name!r} is not one of the rules' tiers")
     mask = 0
-    for name in filter(None, (part.strip() for part in cell("events").split(";"))):
-        if name not in events:
-            raise ActivityError(f"event {name!r} is not one of the rules' events")
-        mask |= events[name]
-    salt_text = cell("salt")
+    if layout.events is not None:
+        for name in filter(None, (part.strip() for part in values[layout.events].split(";"))):
+            if name not in events:
+                raise ActivityError(f"event {name!r} is not one of the rules' events")
+            mask |= events[name]
+    salt_text = "" if layout.salt is None else values[layout.salt].strip()
     if not salt_text and not draw_salts:
         raise ActivityError("the salt is missing: recomputing needs the salts the period was committed with")
     salt = _word(salt_text, "salt") if salt_text else secrets.token_bytes(32)
-    activity = Activity(
-        tier=tiers.get(tier_name, 0),
-        events=mask,
-        wagers=tuple(_figure(values[index].strip(), "wager") for index in wagers),
-        **figures,
-    )
+    wagers = tuple([_figure(values[index].strip(), "wager") for index in layout.wagers])
+    activity = Activity(deposits, first, wins, carried, tiers.get(tier_name, 0), rank, mask, wagers)
     return PlayerActivity(player, activity, salt)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ledger.encoding import Row
 from ledger.rules.document import RulesDocument
-from ledger.rules.engine import ActivityMismatch, compute, prepare
+from ledger.rules.engine import ActivityMismatch, compute
 from ledger.rules.leaf import Leaf
 from ledger.rules.merkle import process_proof
 from ledger.rules.onchain import Commitment
@@ -56,7 +56,7 @@ def check_leaf(
     if leaf.period != commitment.period:
         problems.append(f"period {label}: the leaf is for period 0x{leaf.period.hex()}")
     try:
-        result.computed = compute(prepare(rules.data), leaf.activity).total
+        result.computed = compute(rules.data, leaf.activity).total
     except ActivityMismatch as exc:
         problems.append(f"period {label}: the leaf's figures do not fit the rules: {exc}")
     if result.computed != leaf.reward:

@@ -9,8 +9,7 @@ categories in the order of the rules document.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.errors import InputError
 from ledger.rules.engine import Activity
@@ -21,8 +20,7 @@ FIGURES = ["deposits", "first_deposit", "wins", "carried_wager", "tier", "rank",
 WORD = 2**256
 
 
-@dataclass(frozen=True)
-class Leaf:
+class Leaf(NamedTuple):
     player: bytes
     period: bytes
     activity: Activity

@@ -14,7 +14,7 @@ from typing import Any
 from ledger.errors import InputError
 from ledger.rules.activity import PlayerActivity, write_activity
 from ledger.rules.document import RulesDocument
-from ledger.rules.engine import ActivityMismatch, compute, prepare
+from ledger.rules.engine import ActivityMismatch, Engine
 from ledger.rules.leaf import Leaf
 from ledger.rules.merkle import MerkleTree, build
 
@@ -73,11 +73,12 @@ def compute_period(rules: RulesDocument, period: bytes, rows: list[PlayerActivit
     """Every player's reward and leaf under `rules`, and the tree over the leaves."""
     if not rows:
         raise InputError("the activity file has no players")
-    doc = prepare(rules.data)
+    engine = Engine(rules.data)
     leaves: list[Leaf] = []
     for row in rows:
         try:
-            reward = compute(doc, row.activity).total
+            engine.check(row.activity)
+            reward = engine.total(row.activity)
         except ActivityMismatch as exc:
             raise InputError(f"player 0x{row.player.hex()}: {exc}") from exc
         if reward > MAX_REWARD:

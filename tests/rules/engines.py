@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.rules.document import validate_rules
-from ledger.rules.engine import Activity, compute, prepare
+from ledger.rules.engine import Activity, compute
 from ledger.rules.leaf import FIGURES
 
 HERE = Path(__file__).resolve().parent
@@ -28,7 +28,7 @@ def activity_of(raw: dict[str, Any]) -> Activity:
 
 
 def in_python(document: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
-    reward = compute(prepare(validate_rules(document).data), activity_of(raw))
+    reward = compute(validate_rules(document).data, activity_of(raw))
     return {"total": str(reward.total), "parts": {p.rule: str(p.amount) for p in reward.parts}}
 
 

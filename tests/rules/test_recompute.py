@@ -110,7 +110,7 @@ def test_changing_a_leaf_after_committing_is_caught(run, period: Period, tmp_pat
     period.commit()
     # after the commitment, player 4's wagers are "corrected" down and the lower reward paid
     rows = list(period.rows)
-    rows[4] = dataclasses.replace(rows[4], activity=dataclasses.replace(rows[4].activity, wagers=(10_000, 0)))
+    rows[4] = rows[4]._replace(activity=rows[4].activity._replace(wagers=(10_000, 0)))
     altered = compute_period(period.rules, period.result.period, rows)
     period.pay([Row(player, amount, ref) for player, amount, ref in altered.rewards()])
     failed(verify(run, period, tmp_path, 4, result=altered), "the leaf and its proof do not lead to the committed root")  # fmt: skip
