@@ -71,6 +71,7 @@ bench: setup-core $(WRK)
 	$(BIN)/python scripts/bench/gas_breakdown.py
 	$(BIN)/python scripts/bench/indexer.py
 	$(BIN)/python scripts/bench/api.py
+	$(BIN)/python scripts/bench/rules.py
 
 clean:
 	rm -rf $(VENV) contracts/node_modules contracts/hardhat/node_modules contracts/hardhat/runtime/node_modules

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
@@ -16,7 +16,8 @@ from ledger.cli.common import clean_errors, out, settings
 from ledger.encoding import text_to_bytes
 from ledger.errors import InputError
 from ledger.rules.check import PeriodCheck
-from ledger.rules.document import load_rules, validate_rules
+from ledger.rules.document import RulesDocument, load_rules, validate_rules
+from ledger.rules.leaf import Leaf
 
 if TYPE_CHECKING:
     from ledger.chain.client import LedgerClient
@@ -37,11 +38,15 @@ def open_client(rpc: str | None, contract: str | None) -> LedgerClient:
     return client
 
 
-def recompute_player(player: bytes, proof_file: Path, rules_file: Path | None, client: LedgerClient) -> None:
-    """The player's check of one period, from the file `ledger period proof` writes."""
-    from ledger.rules.check import check_leaf
+class PlayerProof(NamedTuple):
+    leaf: Leaf
+    proof: list[bytes]
+    rules: RulesDocument
+
+
+def load_player_proof(player: bytes, proof_file: Path, rules_file: Path | None) -> PlayerProof:
+    """The file `ledger period proof` writes, read and checked before any node is asked."""
     from ledger.rules.leaf import leaf_from_json
-    from ledger.rules.onchain import period_rows, read_commitment
 
     data = _read_json(proof_file)
     leaf = leaf_from_json(data.get("leaf"))
@@ -54,6 +59,15 @@ def recompute_player(player: bytes, proof_file: Path, rules_file: Path | None, c
         proof = [bytes.fromhex(node[2:]) for node in data["proof"]]
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{proof_file}: the proof is malformed: {exc}") from exc
+    return PlayerProof(leaf, proof, rules)
+
+
+def recompute_player(given: PlayerProof, client: LedgerClient) -> None:
+    """The player's check of one period against the chain."""
+    from ledger.rules.check import check_leaf
+    from ledger.rules.onchain import period_rows, read_commitment
+
+    leaf, proof, rules = given
     label = _label(leaf.period)
     commitment = read_commitment(client, leaf.period)
     check = check_leaf(label, leaf, proof, rules, commitment, period_rows(client, leaf.period))

@@ -64,9 +64,10 @@ def verify(
     """
     key = parse_player_key(player)
     if recompute is not None:
-        from ledger.cli.recompute import open_client, recompute_player
+        from ledger.cli.recompute import load_player_proof, open_client, recompute_player
 
-        recompute_player(key, recompute, rules, open_client(rpc, contract))
+        given = load_player_proof(key, recompute, rules)
+        recompute_player(given, open_client(rpc, contract))
         return
     if api is None:
         raise InputError("--api is required (or --recompute FILE to check a period's reward)")

@@ -123,6 +123,8 @@ def _row(
 
 
 def _figure(text: str, name: str) -> int:
+    if len(text) < 31 and text.isdigit() and text.isascii():
+        return int(text)  # the common case: below MAX_FIGURE by its length
     if not text:
         return 0
     if not (text.isascii() and text.isdigit()):
@@ -134,7 +136,7 @@ def _figure(text: str, name: str) -> int:
 
 
 def _word(text: str, name: str) -> bytes:
-    body = text[2:] if text.lower().startswith("0x") else ""
+    body = text[2:] if text[:2] in ("0x", "0X") else ""
     if len(body) != 64:
         raise ActivityError(f"{name} {text[:70]!r} is not 0x and 64 hex digits")
     try:

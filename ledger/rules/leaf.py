@@ -18,6 +18,7 @@ from ledger.rules.merkle import leaf_hash
 LEAF_TYPES = ["bytes32", "bytes32", "uint256[]", "uint256", "bytes32"]
 FIGURES = ["deposits", "first_deposit", "wins", "carried_wager", "tier", "rank", "events"]
 WORD = 2**256
+FIGURES_OFFSET = (0xA0).to_bytes(32, "big")  # where the figures array starts: after 5 head words
 
 
 class Leaf(NamedTuple):
@@ -34,10 +35,15 @@ class Leaf(NamedTuple):
 
     def encode(self) -> bytes:
         """abi.encode(player, period, figures, reward, salt), word by word."""
-        figures = self.figures
-        head = self.player + self.period + (0xA0).to_bytes(32, "big") + self.reward.to_bytes(32, "big")
-        tail = len(figures).to_bytes(32, "big") + b"".join(value.to_bytes(32, "big") for value in figures)
-        return head + self.salt + tail
+        a = self.activity
+        return b"".join(
+            [
+                self.player, self.period, FIGURES_OFFSET, self.reward.to_bytes(32, "big"), self.salt,
+                (len(FIGURES) + len(a.wagers)).to_bytes(32, "big"),
+                *[value.to_bytes(32, "big") for value in a[:-1]],  # deposits … events, in leaf order
+                *[value.to_bytes(32, "big") for value in a.wagers],
+            ]
+        )  # fmt: skip
 
     def hash(self) -> bytes:
         return leaf_hash(self.encode())

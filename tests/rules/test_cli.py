@@ -167,3 +167,22 @@ def test_an_invalid_rules_document_is_refused_before_anything_is_sent(cli: Cli, 
     before = cli.nonce()
     failed_cleanly(cli("rules", "set", "welcome", str(path)), "'extra' was unexpected")
     assert cli.nonce() == before
+
+
+def test_verify_without_an_api_or_a_leaf_and_with_a_bad_leaf_file_is_refused_in_one_line(
+    cli: Cli, files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    key = "0x" + "ab" * 32
+    failed_cleanly(cli("verify", key), "--api is required (or --recompute FILE")
+    failed_cleanly(cli("verify", key, "--recompute", str(tmp_path / "none.json")), "cannot read")
+    (tmp_path / "bad.json").write_text('{"leaf": {"types": ["bytes32"], "value": []}}')
+    failed_cleanly(cli("verify", key, "--recompute", str(tmp_path / "bad.json")), "a leaf's types are")
+    rules, csv = files
+    out = tmp_path / "w"
+    cli.ok("period", "compute", str(csv), "--campaign", "welcome", "--period", "w", "--rules", str(rules), "--out", str(out))  # fmt: skip
+    player = (out / "activity.csv").read_text().splitlines()[1].split(",")[0]
+    cli.ok("period", "proof", str(out), player, "--out", str(tmp_path / "theirs.json"))
+    failed_cleanly(
+        cli("verify", key, "--recompute", str(tmp_path / "theirs.json")), f"is for player {player}"
+    )
+    failed_cleanly(cli("period", "proof", str(out), key), "has no leaf in this period")
