@@ -43,17 +43,26 @@ RULES: dict[str, Any] = {
 }
 
 
-def activity(chain: DemoChain, secret: bytes, period: bytes) -> list[PlayerActivity]:
+def activity(crowd: list[bytes], regulars: list[bytes], secret: bytes) -> list[PlayerActivity]:
     """The week's figures: the regulars (silver tier) first, then part of the crowd."""
-    rng = random.Random(PERIOD)
+    rng, period = random.Random(PERIOD), text_to_bytes(PERIOD)
     rows = []
-    for index, player in enumerate([*chain.regulars, *chain.keys[:CROWD]]):
+    for index, player in enumerate([*regulars, *crowd[:CROWD]]):
         wagers = (rng.randrange(40_000), rng.randrange(15_000), rng.randrange(8_000))
         wins = rng.randrange(sum(wagers) * 11 // 10 + 1)
-        tier = 1 if index < len(chain.regulars) else 0
+        tier = 1 if index < len(regulars) else 0
         figures = Activity(rng.randrange(20_000), 0, wins, rng.randrange(3_500), tier, 0, 0, wagers)
         rows.append(PlayerActivity(player, figures, keccak(secret + period + player)))
     return rows
+
+
+def planned_rewards(crowd: list[bytes], regulars: list[bytes], secret: bytes) -> int:
+    """How many entries the period pays (players whose reward is not zero)."""
+    return len(
+        compute_period(
+            validate_rules(RULES), text_to_bytes(PERIOD), activity(crowd, regulars, secret)
+        ).rewards()
+    )
 
 
 def write_rules_period(cfg: Settings, chain: DemoChain, secret: bytes, say: Callable[[str], None]) -> Path:
@@ -63,7 +72,7 @@ def write_rules_period(cfg: Settings, chain: DemoChain, secret: bytes, say: Call
     rules, campaign, period = validate_rules(RULES), text_to_bytes(CAMPAIGN), text_to_bytes(PERIOD)
     if onchain.rules_version(client, campaign, rules.hash)[0] == 0:
         onchain.set_rules(client, sender, campaign, rules.hash, 0)
-    rows = activity(chain, secret, period)
+    rows = activity(chain.keys, chain.regulars, secret)
     result = compute_period(rules, period, rows)
     directory = cfg.data_dir / "demo" / "periods" / PERIOD
     write_outputs(result, rows, CAMPAIGN, directory)
