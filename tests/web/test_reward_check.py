@@ -47,8 +47,13 @@ def test_the_page_finds_a_reward_paid_short(
 ) -> None:
     period = make_period(ledger)
     period.commit()
-    rows = period.honest_rows()
-    period.pay([Row(r.player, r.amount - 16 if i == 1 else r.amount, r.ref) for i, r in enumerate(rows)])
+    shorted = period.rows[1].player
+    period.pay(
+        [
+            Row(r.player, r.amount - 16 if r.player == shorted else r.amount, r.ref)
+            for r in period.honest_rows()
+        ]
+    )
     shown = check_file(page, site, period, tmp_path, 1)
     assert page.get_attribute("#reward-check", "data-status") == "failed", shown
     assert "the ledger paid 2,184 where the rules give 2,200 (difference 16)" in shown
