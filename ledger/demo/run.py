@@ -72,7 +72,7 @@ def run(cfg: Settings, stop: Shutdown) -> None:
             if node.process is None or node.process.poll() is not None:
                 raise LedgerError(f"the node stopped; see {node.log_file}")
 
-        trickle(chain, beat, say, stop.phase)
+        trickle(chain, cfg.data_dir / "locks", beat, say, stop.phase)
     finally:
         with stop.cleaning_up():
             if node.process is not None and node.process.poll() is None:
