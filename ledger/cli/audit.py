@@ -10,9 +10,11 @@ import typer
 
 from ledger.cli.common import clean_errors, out, settings
 from ledger.cli.context import open_ledger
+from ledger.cli.recompute import recompute as recompute_period
 from ledger.errors import DatabaseError
 
 app = typer.Typer(help="Audit the SQL mirror against the chain.", no_args_is_help=True)
+app.command("recompute")(recompute_period)
 
 FAILED = 1  # exit code of a reconciliation that found differences
 

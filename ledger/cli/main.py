@@ -22,6 +22,8 @@ COMMANDS = {
     "deploy": "ledger.cli.deploy:deploy",
     "roles": "ledger.cli.roles:app",
     "campaign": "ledger.cli.campaign:app",
+    "rules": "ledger.cli.rules:app",
+    "period": "ledger.cli.period:app",
     "issue": "ledger.cli.entries:issue",
     "issue-batch": "ledger.cli.entries:issue_batch",
     "payout": "ledger.cli.entries:payout",

@@ -20,6 +20,7 @@ from ledger.demo.chain import (
     trickle,
 )
 from ledger.demo.history import Clock, Writer, blocks_on_demand, play
+from ledger.demo.rules_period import write_rules_period
 from ledger.demo.services import Services, child_env
 from ledger.demo.stopping import Shutdown
 from ledger.encoding import text_to_bytes
@@ -134,6 +135,8 @@ def seed_chain(cfg: Settings, url: str, stop: Shutdown) -> DemoChain:
         else:
             stop.phase("writing eight weeks of rewards")
             write_history(cfg, chain)
+            stop.phase("paying a week of cashback on published rules")
+            write_rules_period(cfg, chain, secret, say)
     totals, (count, head) = client.totals(), client.chain_state()
     say(
         f"ledger: {count:,} entries, issued {totals.issued:,}, paid {totals.paid:,}, outstanding {totals.outstanding:,}"
