@@ -37,6 +37,7 @@ abstract contract LedgerCore is IRewardsLedger, AccessControl {
     uint256 internal constant CHAIN_COUNT_SHIFT = 8;
     uint256 internal constant CHAIN_COUNT_MASK = 0xffffffffffffffff;
     uint256 internal constant CHAIN_ISSUED_SHIFT = 72;
+    uint256 internal constant CHAIN_FUNDED_BIT = 1 << 200;
 
     /// @dev The fold's preimage, abi.encode(head, seq, kind, campaignId, player, amount, ref, aux):
     /// byte offsets of its eight words and its length.
@@ -65,6 +66,14 @@ abstract contract LedgerCore is IRewardsLedger, AccessControl {
         bool paused;
         uint64 entryCount;
         uint128 issued;
+        bool funded; // set at deployment: issuance must leave the liability within the reserves
+    }
+
+    /// @dev Read and written together by every entry in funded mode: what the ledger owes (every
+    /// player's outstanding balance) and the settlement tokens it holds for it.
+    struct Settlement {
+        uint128 liability;
+        uint128 reserves;
     }
 
     /// @custom:storage-location erc7201:rewardsledger.storage.Core
@@ -77,6 +86,7 @@ abstract contract LedgerCore is IRewardsLedger, AccessControl {
         uint256[MAX_KINDS] totals;
         // zero if unused; else an issuance's commitment, or a payout's or expiry's seq
         mapping(bytes32 ref => bytes32) references;
+        Settlement settlement;
     }
 
     // keccak256(abi.encode(uint256(keccak256("rewardsledger.storage.Core")) - 1)) & ~bytes32(uint256(0xff))
@@ -178,9 +188,20 @@ abstract contract LedgerCore is IRewardsLedger, AccessControl {
         $.head = head;
         uint256 word = _chainWord();
         uint128 issued = uint128(word >> CHAIN_ISSUED_SHIFT);
-        if (kind == EntryKind.Issued) issued += uint128(amount);
-        else $.totals[uint8(kind)] += amount;
-        word = (word & CHAIN_PAUSED_MASK) | ((lastSeq & CHAIN_COUNT_MASK) << CHAIN_COUNT_SHIFT)
+        Settlement storage settlement = $.settlement;
+        uint256 liability = settlement.liability;
+        if (kind == EntryKind.Issued) {
+            issued += uint128(amount);
+            liability += amount;
+            if (word & CHAIN_FUNDED_BIT != 0 && liability > settlement.reserves) {
+                revert CashoutReservesShort(liability, settlement.reserves);
+            }
+        } else {
+            $.totals[uint8(kind)] += amount;
+            liability -= amount; // every other kind debits a balance, never below zero
+        }
+        settlement.liability = uint128(liability);
+        word = (word & (CHAIN_PAUSED_MASK | CHAIN_FUNDED_BIT)) | ((lastSeq & CHAIN_COUNT_MASK) << CHAIN_COUNT_SHIFT)
             | (uint256(issued) << CHAIN_ISSUED_SHIFT);
         Chain storage chain = $.chain;
         assembly ("memory-safe") {
@@ -257,6 +278,21 @@ abstract contract LedgerCore is IRewardsLedger, AccessControl {
         uint256 balance = account.balance;
         if (balance < amount) revert PlayerInsufficientBalance(player, balance, amount);
         account.balance = uint128(balance - amount);
+    }
+
+    /// @dev The liability and the reserves, for the settlement module.
+    function _settlement() internal view returns (Settlement storage) {
+        return _core().settlement;
+    }
+
+    /// @dev Chooses funded mode, at deployment.
+    function _setFunded() internal {
+        _core().chain.funded = true;
+    }
+
+    /// @dev Whether issuance must stay backed by the reserves.
+    function _funded() internal view returns (bool) {
+        return _core().chain.funded;
     }
 
     /// @dev The players mapping, for code that computes a player's slot itself.
