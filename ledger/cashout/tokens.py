@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.chain.sender import Sender
+from ledger.encoding import checksum
 from ledger.errors import CompileError, ConfigError
 
 TOKENS = ("TestStablecoin", "ReenteringToken", "NoReturnToken", "FeeOnTransferToken")
@@ -71,4 +72,4 @@ def deploy_token(sender: Sender, name: str = "TestStablecoin") -> str:
     receipt = sender.wait([sender.send_create(data, gas, note=f"deploy {name}")])[0]
     if not receipt.contract_address:
         raise ConfigError(f"deploying {name} created no contract")
-    return str(receipt.contract_address)
+    return str(checksum(receipt.contract_address))
