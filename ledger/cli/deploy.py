@@ -41,7 +41,9 @@ def deploy(
     grant: Annotated[
         str | None, typer.Option(help="roles to grant the signing account at once, e.g. issuer,payer,pauser")
     ] = None,
-    token: Annotated[str | None, typer.Option(help="the ERC-20 the ledger settles in; none: record-only")] = None,
+    token: Annotated[
+        str | None, typer.Option(help="the ERC-20 the ledger settles in; none: record-only")
+    ] = None,
     funded: Annotated[bool, typer.Option(help="refuse issuance the token reserves do not back")] = False,
 ) -> None:
     """Deploy the ledger, check its code against the artifact, record it for this chain, and grant roles."""

@@ -11,7 +11,6 @@ from ledger.chain.sender import Sender
 from ledger.encoding import checksum
 from ledger.errors import ConfigError
 
-
 ZERO_ADDRESS = "0x" + "00" * 20
 
 
