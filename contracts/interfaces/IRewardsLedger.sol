@@ -13,7 +13,7 @@ interface IRewardsLedger {
     /// @notice The kinds of ledger entries, as folded into the hash chain.
     /// @dev `Issued`: ref = reference (single issue) or the row reference (batch), aux = 0 or the
     /// batch id. `Paid`: ref = payment reference (a player's own withdrawal:
-    /// keccak256(abi.encode(player, requestId)); a token payout also emits {PayoutSettled}). `Reversed`: ref = the reversed entry's seq,
+    /// keccak256(abi.encode(player, nonce)), not spent as a reference; a token payout also emits {PayoutSettled}). `Reversed`: ref = the reversed entry's seq,
     /// aux = reason. `Expired`: ref = expiry reference, aux = reason.
     ///
     /// Adding a kind: append it here (never reorder or remove one: its number is folded into
@@ -113,6 +113,8 @@ interface IRewardsLedger {
     error CashoutSurplusExceeded(uint256 amount, uint256 surplus);
     /// @notice `caller` is not the withdrawal address bound to `player` (or none is bound).
     error CashoutNotBound(bytes32 player, address caller);
+    /// @notice A withdrawal must name the player's next withdrawal number, `expected`.
+    error CashoutNonceInvalid(bytes32 player, uint256 nonce, uint256 expected);
     /// @notice The player's new withdrawal address takes effect only at `activeFrom`.
     error CashoutBindingCoolingDown(bytes32 player, uint256 activeFrom);
     /// @notice Withdrawal addresses must be non-zero.
@@ -235,9 +237,10 @@ interface IRewardsLedger {
     function setWithdrawalLimits(uint256 perWithdrawal, uint256 perDay) external;
 
     /// @notice The player cashes out: called from the bound address, debits `amount` from the
-    /// balance as a payout entry (ref = keccak256(abi.encode(player, requestId)), so a retried
-    /// request never pays twice) and transfers the tokens to the caller in the same transaction.
-    function withdraw(bytes32 player, uint256 amount, bytes32 requestId) external returns (uint256 seq);
+    /// balance as a payout entry (ref = keccak256(abi.encode(player, nonce))) and transfers the
+    /// tokens to the caller in the same transaction. `nonce` is the player's withdrawal number
+    /// (see {withdrawalsOf}): each lands once, so a retried request never pays twice.
+    function withdraw(bytes32 player, uint256 amount, uint256 nonce) external returns (uint256 seq);
 
     /// @notice Pays `amount` tokens from the player's balance to their bound address, as a payout
     /// entry with the used-once reference `ref`. Payer only.
@@ -286,6 +289,7 @@ interface IRewardsLedger {
     /// @notice The withdrawal limits: per withdrawal and per player per UTC day.
     function withdrawalLimits() external view returns (uint256 perWithdrawal, uint256 perDay);
 
-    /// @notice What the player has withdrawn in the current UTC day.
-    function withdrawnToday(bytes32 player) external view returns (uint256);
+    /// @notice What the player has withdrawn in the current UTC day, and how many withdrawals
+    /// they have made (the nonce the next one names).
+    function withdrawalsOf(bytes32 player) external view returns (uint256 today, uint256 count);
 }

@@ -30,9 +30,12 @@ abstract contract LedgerCashout is LedgerCore, ReentrancyGuardTransient {
         uint40 activeFrom;
     }
 
+    /// @dev A player's withdrawals: the UTC day of the last, the amount withdrawn that day, and
+    /// how many there have been (the nonce the next one must name).
     struct Usage {
         uint40 day;
-        uint216 used;
+        uint128 used;
+        uint88 count;
     }
 
     struct Limits {
@@ -104,6 +107,10 @@ abstract contract LedgerCashout is LedgerCore, ReentrancyGuardTransient {
         uint256 activeFrom = binding.account == address(0) ? block.timestamp : block.timestamp + REBIND_COOLDOWN;
         binding.account = account;
         binding.activeFrom = uint40(activeFrom);
+        // The first binding opens the player's usage slot, so the KYC transaction pays its first
+        // write (20,000 gas) instead of the player's first withdrawal; nothing is withdrawn yet.
+        Usage storage usage = _cashout().usage[player];
+        if (usage.day == 0) usage.day = uint40(block.timestamp / 1 days);
         emit WithdrawalAddressBound(player, account, attestation, activeFrom);
     }
 
@@ -118,19 +125,20 @@ abstract contract LedgerCashout is LedgerCore, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- payouts in tokens
 
     /// @inheritdoc IRewardsLedger
-    function withdraw(bytes32 player, uint256 amount, bytes32 requestId) external nonReentrant returns (uint256 seq) {
+    function withdraw(bytes32 player, uint256 amount, uint256 nonce) external nonReentrant returns (uint256 seq) {
         seq = _nextSeq();
         CashoutStorage storage $ = _cashout();
         address to = _boundAccount($, player, _msgSender());
         _checkAmount(amount, type(uint128).max);
         Limits memory limits = $.limits;
         if (amount > limits.perWithdrawal) revert CashoutLimitExceeded(amount, limits.perWithdrawal);
-        Usage storage usage = $.usage[player];
+        Usage memory usage = $.usage[player];
+        if (nonce != usage.count) revert CashoutNonceInvalid(player, nonce, usage.count);
         uint256 today = block.timestamp / 1 days;
         uint256 used = usage.day == today ? usage.used : 0;
         if (used + amount > limits.perDay) revert CashoutDailyLimitExceeded(player, used, amount, limits.perDay);
-        $.usage[player] = Usage(uint40(today), uint216(used + amount));
-        _settle(seq, player, to, amount, keccak256(abi.encode(player, requestId)));
+        $.usage[player] = Usage(uint40(today), uint128(used + amount), uint88(nonce + 1));
+        _settle(seq, player, to, amount, keccak256(abi.encode(player, nonce)));
     }
 
     /// @inheritdoc IRewardsLedger
@@ -143,6 +151,7 @@ abstract contract LedgerCashout is LedgerCore, ReentrancyGuardTransient {
         seq = _nextSeq();
         address to = _boundAccount(_cashout(), player, address(0));
         _checkAmount(amount, type(uint128).max);
+        _useReference(ref, bytes32(seq));
         _settle(seq, player, to, amount, ref);
     }
 
@@ -167,9 +176,9 @@ abstract contract LedgerCashout is LedgerCore, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IRewardsLedger
-    function withdrawnToday(bytes32 player) external view returns (uint256) {
+    function withdrawalsOf(bytes32 player) external view returns (uint256 today, uint256 count) {
         Usage memory usage = _cashout().usage[player];
-        return usage.day == block.timestamp / 1 days ? usage.used : 0;
+        return (usage.day == block.timestamp / 1 days ? usage.used : 0, usage.count);
     }
 
     // ---------------------------------------------------------------- internals
@@ -184,11 +193,10 @@ abstract contract LedgerCashout is LedgerCore, ReentrancyGuardTransient {
         return binding.account;
     }
 
-    /// @dev A token payout: the reference spent, the balance and the reserves debited, the `Paid`
-    /// entry appended (which lowers the liability by as much), the events, then the transfer.
+    /// @dev A token payout: the balance and the reserves debited, the `Paid` entry appended
+    /// (which lowers the liability by as much), the events, then the transfer.
     function _settle(uint256 seq, bytes32 player, address to, uint256 amount, bytes32 ref) private {
         IERC20 token = _token();
-        _useReference(ref, bytes32(seq));
         _debit(player, amount);
         Settlement storage settlement = _settlement();
         uint256 reserves = settlement.reserves;

@@ -1,15 +1,14 @@
 """Cash-out actions and views: reserves, bindings, limits, withdrawals and token payouts.
 
 Every action is estimated before it is sent (a refusal comes back as the contract's named error
-and nothing is sent). A player's withdrawal is named by a request id of the player's choosing:
-the contract spends `keccak256(abi.encode(player, requestId))` as the payout's reference, so a
-request retried after a crash lands once, and `withdraw` answers a landed request without
-sending.
+and nothing is sent). A player's withdrawal names its number (the player's count of withdrawals when it was asked):
+each number lands once, so a request retried after a crash with the same number never pays
+twice, and `withdraw` answers a landed number without sending.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from eth_abi.abi import encode
@@ -18,7 +17,7 @@ from eth_utils.crypto import keccak
 from ledger.chain.client import TRANSPORT_ERRORS, LedgerClient
 from ledger.chain.sender import Receipt, Sender
 from ledger.encoding import checksum
-from ledger.errors import ConfigError, EventDecodeError, NodeError
+from ledger.errors import ConfigError, EventDecodeError, InputError, NodeError
 from ledger.events import decode_log
 from ledger.ops.entries import EntryResult, entry_result
 
@@ -61,6 +60,7 @@ class Settled:
     entry: EntryResult
     to: str
     amount: int
+    nonce: int | None = None  # a player's withdrawal: its number
 
 
 def _view(client: LedgerClient, name: str, *args: Any) -> Any:
@@ -85,8 +85,10 @@ def withdrawal_limits(client: LedgerClient) -> tuple[int, int]:
     return int(per_withdrawal), int(per_day)
 
 
-def withdrawn_today(client: LedgerClient, player: bytes) -> int:
-    return int(_view(client, "withdrawnToday", player))
+def withdrawals_of(client: LedgerClient, player: bytes) -> tuple[int, int]:
+    """(withdrawn in the current UTC day, withdrawals made: the next one's number)."""
+    today, count = _view(client, "withdrawalsOf", player)
+    return int(today), int(count)
 
 
 def token_balance(client: LedgerClient, token: str, account: str) -> int:
@@ -104,9 +106,9 @@ def settlement_token(client: LedgerClient) -> str:
     return state.token
 
 
-def withdrawal_ref(player: bytes, request_id: bytes) -> bytes:
-    """The payout reference a player's withdrawal spends: keccak256(abi.encode(player, requestId))."""
-    return keccak(encode(["bytes32", "bytes32"], [player, request_id]))
+def withdrawal_ref(player: bytes, nonce: int) -> bytes:
+    """The reference withdrawal number `nonce` of a player folds: keccak256(abi.encode(player, nonce))."""
+    return keccak(encode(["bytes32", "uint256"], [player, nonce]))
 
 
 # ---------------------------------------------------------------- actions
@@ -136,15 +138,19 @@ def set_limits(client: LedgerClient, sender: Sender, per_withdrawal: int, per_da
 
 
 def withdraw(
-    client: LedgerClient, sender: Sender, player: bytes, amount: int, request_id: bytes
+    client: LedgerClient, sender: Sender, player: bytes, amount: int, nonce: int | None = None
 ) -> Settled | int:
-    """The player's withdrawal from the bound address `sender`; if the request already landed,
-    its entry's seq instead (nothing is sent)."""
-    landed = client.reference_of(withdrawal_ref(player, request_id))
-    if landed != bytes(32):
-        return int.from_bytes(landed, "big")
-    receipt = sender.transact(client.address, client.encode("withdraw", player, amount, request_id))
-    return settled_of(client, receipt)
+    """The player's withdrawal number `nonce` (default: the next) from the bound address `sender`.
+    If that number already landed, returns it instead and sends nothing."""
+    count = withdrawals_of(client, player)[1]
+    if nonce is None:
+        nonce = count
+    elif nonce < count:
+        return nonce
+    elif nonce > count:
+        raise InputError(f"withdrawal #{nonce} is ahead of the player's next, #{count}")
+    receipt = sender.transact(client.address, client.encode("withdraw", player, amount, nonce))
+    return replace(settled_of(client, receipt), nonce=nonce)
 
 
 def settle_payout(client: LedgerClient, sender: Sender, player: bytes, amount: int, ref: bytes) -> Settled:

@@ -177,34 +177,47 @@ def settle(
 def withdraw(
     player: Player,
     amount: Amount,
-    request: Annotated[
-        str, typer.Option(help="this withdrawal's id, up to 32 bytes: a retry with it lands once")
-    ],
+    nonce: Annotated[
+        str | None,
+        typer.Option(help="the withdrawal's number (default: the next); a retry with it lands once"),
+    ] = None,
     key_file: Annotated[
         Path | None, typer.Option(help=f"file with the bound address's private key (else ${PLAYER_KEY_ENV})")
     ] = None,
 ) -> None:
     """Cash out from the player's bound address: the balance is debited and the tokens arrive at once."""
     from ledger.cashout.ops import withdraw as withdraw_tokens
+    from ledger.cashout.ops import withdrawals_of
     from ledger.chain.keystore import account_from_private_key
     from ledger.chain.sender import Sender
     from ledger.cli.common import say
     from ledger.cli.context import open_ledger
 
     cfg = settings()
-    key, value = parse_player_key(player), parse_amount(amount, MAX_AMOUNT)
-    request_id = text_to_bytes(request, what="request id")
+    key, value, number = parse_player_key(player), parse_amount(amount, MAX_AMOUNT), _nonce(nonce)
     account = account_from_private_key(_player_private_key(key_file))
     client = open_ledger(cfg)
-    done = withdraw_tokens(
-        client, Sender(client.w3, account, timeout=cfg.tx_timeout, on_wait=say), key, value, request_id
-    )
+    sender = Sender(client.w3, account, timeout=cfg.tx_timeout, on_wait=say)
+    if number is None:
+        number = withdrawals_of(client, key)[1]
+        out.print(f"withdrawal #{number} (if this is interrupted, run it again with --nonce {number})")
+    done = withdraw_tokens(client, sender, key, value, number)
     if isinstance(done, int):
-        out.print(f"request {request} already landed as entry {done}; nothing was sent")
+        out.print(f"withdrawal #{done} of {player} already landed; nothing was sent")
         return
     out.print(
-        f"withdrew {done.amount} to {done.to}: entry {done.entry.seq} (tx 0x{done.entry.tx_hash.hex()})"
+        f"withdrew {done.amount} to {done.to}: withdrawal #{done.nonce}, entry {done.entry.seq} "
+        f"(tx 0x{done.entry.tx_hash.hex()})"
     )
+
+
+def _nonce(value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 20:
+        raise InputError(f"--nonce {value[:40]!r} is not a whole number")
+    return int(text)
 
 
 def _player_private_key(key_file: Path | None) -> str:

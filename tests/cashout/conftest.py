@@ -37,6 +37,11 @@ class CashHarness(LedgerHarness):
         data = bytes.fromhex(self.token.encode_abi(name, args=list(args)).removeprefix("0x"))
         sender.transact(self.token.address, data)
 
+    def cash_out(self, wallet: Sender, player: bytes, amount: int, nonce: int | None = None) -> None:
+        """Sends `withdraw` from `wallet` with the player's next withdrawal number (or `nonce`)."""
+        count = int(self.client.contract.functions.withdrawalsOf(player).call()[1])
+        self.call(wallet, "withdraw", player, amount, count if nonce is None else nonce)
+
     def mint(self, to: str, amount: int) -> None:
         self.token_tx(self.sender, "mint", to, amount)
 

@@ -55,12 +55,8 @@ def test_an_operator_funds_binds_and_a_player_cashes_out(
     assert "1000 a withdrawal" in cli.ok("limits", "set", "--per-withdrawal", "1000", "--per-day", "1500")
     key_file = tmp_path / "player.key"
     key_file.write_text(wallet.key.hex(), encoding="utf-8")
-    assert "withdrew 200" in cli.ok(
-        "withdraw", PLAYER, "200", "--request", "w-1", "--key-file", str(key_file)
-    )
-    assert "already landed" in cli.ok(
-        "withdraw", PLAYER, "200", "--request", "w-1", "--key-file", str(key_file)
-    )
+    assert "withdrew 200" in cli.ok("withdraw", PLAYER, "200", "--key-file", str(key_file))
+    assert "already landed" in cli.ok("withdraw", PLAYER, "200", "--nonce", "0", "--key-file", str(key_file))
     assert "paid 50" in cli.ok("settle", PLAYER, "50", "-r", "push-1")
     assert "nothing was sent" in cli.ok("settle", PLAYER, "50", "-r", "push-1")
     client = client_of(cli)
@@ -72,14 +68,15 @@ def test_an_operator_funds_binds_and_a_player_cashes_out(
     failed_cleanly(cli("reserves", "withdraw-surplus", "1501", "--to", cli.address), "CashoutSurplusExceeded")
     assert "sent 1500" in cli.ok("reserves", "withdraw-surplus", "1500", "--to", cli.address)
     failed_cleanly(
-        cli("withdraw", PLAYER, "10", "--request", "w-2", "--key-file", str(tmp_path / "missing")),
+        cli("withdraw", PLAYER, "10", "--key-file", str(tmp_path / "missing")),
         "cannot read the key file",
     )
-    failed_cleanly(cli("withdraw", PLAYER, "10", "--request", "w-2"), "no player key")
+    failed_cleanly(cli("withdraw", PLAYER, "10"), "no player key")
     failed_cleanly(
-        cli(
-            "withdraw", PLAYER, "10", "--request", "w-2", env={"LEDGER_PLAYER_PRIVATE_KEY": "0x" + "11" * 32}
-        ),
+        cli("withdraw", PLAYER, "10", "--nonce", "x", "--key-file", str(key_file)), "not a whole number"
+    )
+    failed_cleanly(
+        cli("withdraw", PLAYER, "10", env={"LEDGER_PLAYER_PRIVATE_KEY": "0x" + "11" * 32}),
         "CashoutNotBound",
     )
     failed_cleanly(cli("kyc", "bind", PLAYER, "0x1234", "--attestation", "k"), "not an address")

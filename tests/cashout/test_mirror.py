@@ -39,7 +39,7 @@ def test_the_mirror_of_a_funded_ledger_reconciles_and_keeps_each_recipient(
     cash.issue(cid, player, 3_000)
     cash.issue(cid, other, 500)
     wallet = cash.player_account(player)
-    withdraw(cash.client, wallet, player, 700, text_to_bytes("req-1"))
+    withdraw(cash.client, wallet, player, 700)
     settle_payout(cash.client, cash.sender, player, 300, text_to_bytes("push-1"))
     reverse_reward(cash.client, cash.sender, find_reward(cash.client, 2), 100, text_to_bytes("fraud"))
     expire_balance(cash.client, cash.sender, player, 50, text_to_bytes("exp-1"), text_to_bytes("stale"))

@@ -110,7 +110,7 @@ def test_a_token_that_returns_nothing_settles_like_any_other(w3: Web3, operator:
     cid, player = cash.campaign(), random_player()
     cash.issue(cid, player, 2_000)
     wallet = cash.player_account(player)
-    cash.call(wallet, "withdraw", player, 700, b"a" * 32)
+    cash.cash_out(wallet, player, 700)
     assert cash.balance(wallet.address) == 700 and cashout_state(cash.client).reserves == 4_300
     expect_revert(lambda: cash.call(cash.sender, "depositReserves", 10**9), "Error")  # no allowance: reverts
 
@@ -121,7 +121,7 @@ def test_a_token_that_returns_false_fails_the_withdrawal_whole(w3: Web3, operato
     cash.issue(cid, player, 2_000)
     wallet = cash.player_account(player)
     cash.token_tx(cash.sender, "setRefuse", True)
-    expect_revert(lambda: cash.call(wallet, "withdraw", player, 700, b"a" * 32), "SafeERC20FailedOperation")
+    expect_revert(lambda: cash.cash_out(wallet, player, 700), "SafeERC20FailedOperation")
     assert cash.client.player(player).balance == 2_000 and cashout_state(cash.client).reserves == 5_000
 
 
@@ -130,13 +130,11 @@ def test_a_re_entering_token_gets_nothing_twice(w3: Web3, operator: LocalAccount
     cid, player = cash.campaign(), random_player()
     cash.issue(cid, player, 2_000)
     wallet = cash.player_account(player)
-    again = cash.client.encode("withdraw", player, 700, b"b" * 32)
+    again = cash.client.encode("withdraw", player, 700, 1)  # the next withdrawal, from inside the first
     cash.token_tx(cash.sender, "arm", cash.client.address, again, True)
-    expect_revert(
-        lambda: cash.call(wallet, "withdraw", player, 700, b"a" * 32), "ReentrancyGuardReentrantCall"
-    )
+    expect_revert(lambda: cash.cash_out(wallet, player, 700), "ReentrancyGuardReentrantCall")
     cash.token_tx(cash.sender, "arm", cash.client.address, again, False)  # the token swallows the refusal
-    cash.call(wallet, "withdraw", player, 700, b"a" * 32)
+    cash.cash_out(wallet, player, 700)
     assert (
         int(cash.token.functions.attempts().call()) == 1 and int(cash.token.functions.successes().call()) == 0
     )

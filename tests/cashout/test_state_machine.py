@@ -51,6 +51,7 @@ class FundedLedger(RuleBasedStateMachine):
         self.cash.mint(self.account.address, 10**12)
         self.cash.token_tx(self.cash.sender, "approve", self.cash.client.address, 10**12)
         self.balance = dict.fromkeys(PLAYERS, 0)
+        self.withdrawals = dict.fromkeys(PLAYERS, 0)
         self.reserves = self.settled = self.seq = self.taken = 0
         self.rewards: list[Reward] = []
         self.refs = 0
@@ -93,7 +94,9 @@ class FundedLedger(RuleBasedStateMachine):
         if push:
             done = self._send(self.cash.sender, "settlePayout", (player, amount, self._ref()), refusal)
         else:
-            done = self._send(self.wallets[player], "withdraw", (player, amount, self._ref()), refusal)
+            args = (player, amount, self.withdrawals[player])
+            done = self._send(self.wallets[player], "withdraw", args, refusal)
+            self.withdrawals[player] += done
         if done:
             self.balance[player] -= amount
             self.reserves -= amount

@@ -3,8 +3,6 @@ same transaction, as a payout entry the hash chain and every mirror already unde
 
 from __future__ import annotations
 
-import secrets
-
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
@@ -15,10 +13,11 @@ from ledger.cashout.ops import (
     settle_payout,
     withdraw,
     withdrawal_ref,
-    withdrawn_today,
+    withdrawals_of,
 )
 from ledger.chain.sender import Sender
 from ledger.encoding import text_to_bytes
+from ledger.errors import InputError
 from ledger.events import decode_log, entries_of
 from ledger.hashchain import EntryKind, chain_head
 from ledger.ops.entries import set_paused
@@ -37,7 +36,7 @@ def test_a_withdrawal_debits_the_balance_and_moves_the_tokens_in_one_transaction
     player, cid = random_player(), cash.campaign()
     cash.issue(cid, player, 5_000)
     wallet = cash.player_account(player)
-    settled = withdraw(cash.client, wallet, player, 1_200, text_to_bytes("req-1"))
+    settled = withdraw(cash.client, wallet, player, 1_200)
     assert not isinstance(settled, int)
     assert (settled.to, settled.amount) == (wallet.address, 1_200)
     assert cash.client.player(player).balance == 3_800
@@ -48,14 +47,14 @@ def test_a_withdrawal_debits_the_balance_and_moves_the_tokens_in_one_transaction
     assert cash.client.totals().paid == 1_200
     receipt = cash.w3.eth.get_transaction_receipt(settled.entry.tx_hash)  # type: ignore[arg-type]
     assert receipt["from"] == wallet.address  # the player's own transaction carried both
-    assert withdrawn_today(cash.client, player) == 1_200
+    assert withdrawals_of(cash.client, player) == (1_200, 1) and settled.nonce == 0
 
 
 def test_withdrawals_fold_into_the_hash_chain_as_payouts_the_decoder_reads(cash: CashHarness) -> None:
     player, cid = random_player(), cash.campaign()
     cash.issue(cid, player, 900)
     wallet = cash.player_account(player)
-    withdraw(cash.client, wallet, player, 300, text_to_bytes("req-1"))
+    withdraw(cash.client, wallet, player, 300)
     settle_payout(cash.client, cash.sender, player, 100, text_to_bytes("push-1"))
     logs = cash.w3.eth.get_logs({"address": cash.client.address, "fromBlock": cash.deploy_block})
     raw = [
@@ -64,7 +63,7 @@ def test_withdrawals_fold_into_the_hash_chain_as_payouts_the_decoder_reads(cash:
     events = [decode_log(r) for r in raw]
     entries = [e.entry for event in events for e in entries_of(event)]
     assert [e.kind for e in entries] == [EntryKind.ISSUED, EntryKind.PAID, EntryKind.PAID]
-    assert entries[1].ref == withdrawal_ref(player, text_to_bytes("req-1"))
+    assert entries[1].ref == withdrawal_ref(player, 0)
     assert chain_head(entries) == cash.client.chain_state()[1]
     settled = [e.args for e in events if e.name == "PayoutSettled"]
     to = wallet.address.lower()
@@ -75,28 +74,34 @@ def test_a_retried_request_lands_once(cash: CashHarness) -> None:
     player, cid = random_player(), cash.campaign()
     cash.issue(cid, player, 900)
     wallet = cash.player_account(player)
-    first = withdraw(cash.client, wallet, player, 300, text_to_bytes("req-1"))
-    assert not isinstance(first, int)
-    assert withdraw(cash.client, wallet, player, 300, text_to_bytes("req-1")) == first.entry.seq
-    ref = withdrawal_ref(player, text_to_bytes("req-1"))
+    first = withdraw(cash.client, wallet, player, 300)
+    assert not isinstance(first, int) and first.nonce == 0
+    assert withdraw(cash.client, wallet, player, 300, nonce=0) == 0  # landed: nothing is sent
     expect_revert(
-        lambda: cash.call(wallet, "withdraw", player, 300, text_to_bytes("req-1")),
-        "LedgerReferenceUsed",
-        ref=ref,
+        lambda: cash.cash_out(wallet, player, 300, nonce=0), "CashoutNonceInvalid", nonce=0, expected=1
     )
+    expect_revert(
+        lambda: cash.cash_out(wallet, player, 300, nonce=2), "CashoutNonceInvalid", nonce=2, expected=1
+    )
+    try:
+        withdraw(cash.client, wallet, player, 300, nonce=5)
+    except InputError as exc:
+        assert "#5 is ahead of the player's next, #1" in str(exc)
+    else:
+        raise AssertionError("a withdrawal number ahead of the next was sent")
     assert cash.balance(wallet.address) == 300 and cash.client.player(player).balance == 600
+    second = withdraw(cash.client, wallet, player, 300)
+    assert not isinstance(second, int) and second.nonce == 1
 
 
 def test_an_unbound_address_cannot_withdraw(cash: CashHarness, stranger: LocalAccount, w3: Web3) -> None:
     player, cid = random_player(), cash.campaign()
     cash.issue(cid, player, 900)
     intruder = Sender(w3, stranger)
-    expect_revert(
-        lambda: cash.call(intruder, "withdraw", player, 1, b"r" * 32), "CashoutNotBound", player=player
-    )
+    expect_revert(lambda: cash.cash_out(intruder, player, 1), "CashoutNotBound", player=player)
     cash.player_account(player)
     expect_revert(
-        lambda: cash.call(intruder, "withdraw", player, 1, b"r" * 32),
+        lambda: cash.cash_out(intruder, player, 1),
         "CashoutNotBound", caller=stranger.address,
     )  # fmt: skip
     expect_revert(
@@ -109,24 +114,18 @@ def test_limits_per_withdrawal_and_per_day_are_enforced(cash: CashHarness) -> No
     cash.issue(cid, player, 10_000)
     wallet = cash.player_account(player)
     set_limits(cash.client, cash.sender, 1_000, 1_500)
+    expect_revert(lambda: cash.cash_out(wallet, player, 1_001), "CashoutLimitExceeded", limit=1_000)
+    cash.cash_out(wallet, player, 1_000)
     expect_revert(
-        lambda: cash.call(wallet, "withdraw", player, 1_001, b"a" * 32), "CashoutLimitExceeded", limit=1_000
-    )
-    cash.call(wallet, "withdraw", player, 1_000, b"b" * 32)
-    expect_revert(
-        lambda: cash.call(wallet, "withdraw", player, 600, b"c" * 32),
+        lambda: cash.cash_out(wallet, player, 600),
         "CashoutDailyLimitExceeded", used=1_000, amount=600, limit=1_500,
     )  # fmt: skip
-    cash.call(wallet, "withdraw", player, 500, b"d" * 32)
-    expect_revert(lambda: cash.call(wallet, "withdraw", player, 20_000, b"e" * 32), "CashoutLimitExceeded")
+    cash.cash_out(wallet, player, 500)
+    expect_revert(lambda: cash.cash_out(wallet, player, 20_000), "CashoutLimitExceeded")
     set_limits(cash.client, cash.sender, 100_000, 100_000)
-    expect_revert(
-        lambda: cash.call(wallet, "withdraw", player, 8_501, b"f" * 32), "PlayerInsufficientBalance"
-    )
+    expect_revert(lambda: cash.cash_out(wallet, player, 8_501), "PlayerInsufficientBalance")
     set_limits(cash.client, cash.sender, 0, 0)
-    expect_revert(
-        lambda: cash.call(wallet, "withdraw", player, 1, b"g" * 32), "CashoutLimitExceeded", limit=0
-    )
+    expect_revert(lambda: cash.cash_out(wallet, player, 1), "CashoutLimitExceeded", limit=0)
 
 
 def test_the_daily_limit_starts_again_the_next_utc_day(cash: CashHarness, chain_snapshot: None) -> None:
@@ -134,10 +133,10 @@ def test_the_daily_limit_starts_again_the_next_utc_day(cash: CashHarness, chain_
     cash.issue(cid, player, 10_000)
     wallet = cash.player_account(player)
     set_limits(cash.client, cash.sender, 1_000, 1_000)
-    cash.call(wallet, "withdraw", player, 1_000, b"a" * 32)
-    expect_revert(lambda: cash.call(wallet, "withdraw", player, 1, b"b" * 32), "CashoutDailyLimitExceeded")
+    cash.cash_out(wallet, player, 1_000)
+    expect_revert(lambda: cash.cash_out(wallet, player, 1), "CashoutDailyLimitExceeded")
     advance(cash, 86_400)
-    cash.call(wallet, "withdraw", player, 1_000, b"b" * 32)
+    cash.cash_out(wallet, player, 1_000)
     assert cash.balance(wallet.address) == 2_000
 
 
@@ -146,10 +145,10 @@ def test_nothing_is_withdrawn_while_paused(cash: CashHarness) -> None:
     cash.issue(cid, player, 900)
     wallet = cash.player_account(player)
     set_paused(cash.client, cash.sender, True)
-    expect_revert(lambda: cash.call(wallet, "withdraw", player, 1, b"a" * 32), "EnforcedPause")
+    expect_revert(lambda: cash.cash_out(wallet, player, 1), "EnforcedPause")
     expect_revert(lambda: settle_payout(cash.client, cash.sender, player, 1, b"p" * 32), "EnforcedPause")
     set_paused(cash.client, cash.sender, False)
-    cash.call(wallet, "withdraw", player, 1, b"a" * 32)
+    cash.cash_out(wallet, player, 1)
 
 
 def test_a_rebinding_waits_out_its_cool_down_and_revokes_the_old_address(
@@ -165,15 +164,15 @@ def test_a_rebinding_waits_out_its_cool_down_and_revokes_the_old_address(
     cooldown = int(cash.client.contract.functions.REBIND_COOLDOWN().call())
     assert binding.account == new.address and binding.active_from >= cash.now() + cooldown - 5
     expect_revert(
-        lambda: cash.call(new, "withdraw", player, 1, b"a" * 32),
+        lambda: cash.cash_out(new, player, 1),
         "CashoutBindingCoolingDown", activeFrom=binding.active_from,
     )  # fmt: skip
     expect_revert(
         lambda: settle_payout(cash.client, cash.sender, player, 1, b"p" * 32), "CashoutBindingCoolingDown"
     )
-    expect_revert(lambda: cash.call(old, "withdraw", player, 1, b"a" * 32), "CashoutNotBound")
+    expect_revert(lambda: cash.cash_out(old, player, 1), "CashoutNotBound")
     advance(cash, cooldown)
-    cash.call(new, "withdraw", player, 1, b"a" * 32)
+    cash.cash_out(new, player, 1)
     assert cash.balance(new.address) == 1
 
 
@@ -199,6 +198,6 @@ def test_binding_needs_a_player_an_address_and_an_attestation(cash: CashHarness)
         amount=2**128,
     )
     expect_revert(
-        lambda: cash.call(cash.sender, "withdraw", random_player(), 0, secrets.token_bytes(32)),
+        lambda: cash.cash_out(cash.sender, random_player(), 0),
         "CashoutNotBound",
     )
