@@ -55,10 +55,8 @@ abstract contract LedgerCashout is LedgerCore, ReentrancyGuardTransient {
     bytes32 private constant CASHOUT_STORAGE = 0x52dd7737a407314fb867b36350a74353b7c29cbca85e8ab83549a92f682a2800;
 
     constructor(address token, bool funded) {
-        if (funded) {
-            if (token == address(0)) revert CashoutTokenMissing();
-            _setFunded();
-        }
+        if (token != address(0)) _setSettlement(funded);
+        else if (funded) revert CashoutTokenMissing();
         _cashout().token = IERC20(token);
     }
 
@@ -159,8 +157,7 @@ abstract contract LedgerCashout is LedgerCore, ReentrancyGuardTransient {
 
     /// @inheritdoc IRewardsLedger
     function cashoutState() external view returns (address token, bool funded, uint256 reserves, uint256 liability) {
-        Settlement memory settlement = _settlement();
-        return (address(_cashout().token), _funded(), settlement.reserves, settlement.liability);
+        return (address(_cashout().token), _funded(), _settlement().reserves, _liability());
     }
 
     /// @inheritdoc IRewardsLedger

@@ -17,9 +17,9 @@ from ledger.chain.sender import Sender
 from ledger.encoding import Row, text_to_bytes
 from ledger.errors import ConfigError
 from ledger.ops.deploy import deploy_ledger
-from ledger.ops.entries import expire_balance, record_payout
+from ledger.ops.entries import expire_balance, record_payout, set_role
 from tests.cashout.conftest import CashHarness, deploy_cash
-from tests.conftest import random_player
+from tests.conftest import LedgerHarness, random_player
 from tests.contract.conftest import expect_revert
 
 
@@ -169,3 +169,9 @@ def test_record_only_ledgers_settle_nothing_and_funded_mode_needs_a_token(
     expect_revert(
         lambda: sender.transact(client.address, client.encode("depositReserves", 1)), "CashoutTokenUnset"
     )
+    record_only = LedgerHarness(w3, client, sender, cash.account, 0)
+    cid, player = record_only.campaign(), random_player()
+    set_role(client, sender, "issuer", cash.account.address, granted=True)
+    record_only.issue(cid, player, 10**9)  # no reserves needed, nothing settled
+    expire_balance(client, sender, player, 10**8, text_to_bytes("exp"), text_to_bytes("stale"))
+    assert cashout_state(client).liability == 9 * 10**8 == client.totals().outstanding

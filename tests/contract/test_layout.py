@@ -89,6 +89,7 @@ def test_pause_flag_count_issued_and_funded_mode_share_one_slot_as_the_artifact_
         ("entryCount", "0", 1),
         ("issued", "0", 9),
         ("funded", "0", 25),  # LedgerCore.CHAIN_FUNDED_BIT = 1 << 200
+        ("settles", "0", 26),  # LedgerCore.CHAIN_SETTLES_BIT = 1 << 208
     ]
     settlement = members(CORE_NAMESPACE)["settlement"]
     packed = struct_members(settlement["type"])
