@@ -30,6 +30,7 @@ COMMANDS = {
     "pause": "ledger.cli.entries:pause",
     "unpause": "ledger.cli.entries:unpause",
     "player-key": "ledger.cli.entries:player_key",
+    "player": "ledger.cli.players:app",
     "reserves": "ledger.cli.cashout:reserves",
     "kyc": "ledger.cli.cashout:kyc",
     "limits": "ledger.cli.cashout:limits",
