@@ -29,6 +29,7 @@ WIDE = 10**24
 class CashHarness(LedgerHarness):
     token: Contract = field(default=None)  # type: ignore[assignment]
     name: str = "TestStablecoin"
+    fund_method: str = "anvil_setBalance"  # hardhat_setBalance on Hardhat
 
     def call(self, sender: Sender, name: str, *args: Any) -> None:
         sender.transact(self.client.address, self.client.encode(name, *args))
@@ -51,7 +52,7 @@ class CashHarness(LedgerHarness):
     def player_account(self, player: bytes) -> Sender:
         """A new funded account, bound to `player` as its withdrawal address."""
         account: LocalAccount = Account.create()
-        fund(self.w3, account.address)
+        fund(self.w3, account.address, method=self.fund_method)
         bind_address(
             self.client, self.sender, player, account.address, text_to_bytes("kyc-" + secrets.token_hex(4))
         )
