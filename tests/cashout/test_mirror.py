@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from ledger.cashout.ops import settle_payout, withdraw, withdraw_surplus
+from ledger.audit.reconcile import reconcile
+from ledger.cashout.ops import cashout_state, settle_payout, withdraw, withdraw_surplus
 from ledger.db import tables as t
 from ledger.db.engine import make_engine
 from ledger.db.migrate import upgrade
@@ -62,3 +63,10 @@ def test_the_mirror_of_a_funded_ledger_reconciles_and_keeps_each_recipient(
     ]
     names = {name for name, _ in events}
     assert {"ReservesDeposited", "WithdrawalAddressBound", "WithdrawalLimitsSet", "SurplusWithdrawn"} <= names
+
+    with engine.begin() as conn:  # a mirror that under-reports the payouts over-reports the liability
+        conn.execute(t.totals.update().values(paid=999))
+    report = reconcile(cash.client, engine)
+    found = {d.what: (d.chain, d.mirror) for d in report.differences}
+    expected = (str(cashout_state(cash.client).liability), str(3_500 - 100 - 50 - 999))
+    assert not report.ok and found["liability"] == expected
