@@ -72,6 +72,7 @@ abstract contract LedgerCashout is LedgerCore, ReentrancyGuardTransient {
         if (received != amount) revert CashoutDepositShort(amount, received);
         Settlement storage settlement = _settlement();
         uint256 reserves = settlement.reserves + amount;
+        if (reserves > type(uint128).max) revert LedgerAmountTooLarge(reserves, type(uint128).max);
         settlement.reserves = uint128(reserves);
         emit ReservesDeposited(_msgSender(), amount, reserves);
     }

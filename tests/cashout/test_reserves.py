@@ -71,6 +71,9 @@ def test_every_debit_lowers_the_liability_and_the_admin_takes_only_the_surplus(
         lambda: withdraw_surplus(cash.client, cash.sender, "0x" + "00" * 20, 1), "CashoutAddressZero"
     )
     expect_revert(lambda: cash.call(cash.sender, "depositReserves", 0), "LedgerZeroAmount")
+    cash.mint(operator.address, 2**128)
+    cash.token_tx(cash.sender, "approve", cash.client.address, 2**128)
+    expect_revert(lambda: cash.call(cash.sender, "depositReserves", 2**128 - 1), "LedgerAmountTooLarge")
 
 
 def test_unprivileged_accounts_cannot_bind_set_limits_pay_or_take_reserves(

@@ -37,7 +37,7 @@ export const PLAYER_TOPIC = { RewardIssued: 2, BatchIssued: null, PayoutRecorded
 
 /** keccak256 of the ledger's runtime code (the committed artifact's deployedBytecode): the code
  * the contract's address must hold. Changes with the contract; the tests say when it is stale. */
-export const CODE_HASH = "0x27de0a9518bafc0aa8a9cce543eb74c43fc1f17308768e97c77bc41ef11ad34f";
+export const CODE_HASH = "0x43103caf185d126f8638bb762f5cbf74c724fb484393c2a194caa0eb2c20dd2c";
 /** The storage slot of the players mapping, the root of the ledger's ERC-7201 namespace
  * `rewardsledger.storage.Core`: a player's word is at keccak256(player ‖ PLAYERS_SLOT). */
 export const PLAYERS_SLOT = 96605498095818739215880882245239086707082805490687546596130023163320456145152n;
