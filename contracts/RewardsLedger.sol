@@ -7,6 +7,7 @@ import {LedgerIssuance} from "./ledger/LedgerIssuance.sol";
 import {LedgerReversals} from "./ledger/LedgerReversals.sol";
 import {LedgerDebits} from "./ledger/LedgerDebits.sol";
 import {LedgerPeriods} from "./ledger/LedgerPeriods.sol";
+import {LedgerCashout} from "./ledger/LedgerCashout.sol";
 
 /// @title RewardsLedger
 /// @notice See {IRewardsLedger}: the deployed ledger, composed of its modules.
@@ -14,13 +15,16 @@ import {LedgerPeriods} from "./ledger/LedgerPeriods.sol";
 /// each module adds a feature and keeps any state of its own in its own ERC-7201 namespace, so
 /// the order of this list moves no storage slot. A new feature is a new module (inheriting the
 /// core, or the module whose internals it needs) and one more name in this list.
+/// `token` is the ERC-20 the ledger settles in (zero: record-only, as before settlement);
+/// `funded` makes every issuance stay backed by the reserves (see {LedgerCashout}).
 contract RewardsLedger is
     LedgerCore,
     LedgerCampaigns,
     LedgerIssuance,
     LedgerReversals,
     LedgerDebits,
-    LedgerPeriods
+    LedgerPeriods,
+    LedgerCashout
 {
-    constructor(address admin) LedgerCore(admin) {}
+    constructor(address admin, address token, bool funded) LedgerCore(admin) LedgerCashout(token, funded) {}
 }

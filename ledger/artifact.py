@@ -19,7 +19,7 @@ def keccak(primitive: bytes | None = None, text: str | None = None) -> bytes:
 
 ARTIFACT_PATH = Path(__file__).resolve().parent / "artifacts" / "RewardsLedger.json"
 
-ROLE_NAMES = ("admin", "issuer", "payer", "pauser")
+ROLE_NAMES = ("admin", "issuer", "payer", "pauser", "kyc")
 
 # The ledger's own state: players, the chain, totals and references (contracts/ledger/LedgerCore.sol).
 CORE_NAMESPACE = "rewardsledger.storage.Core"

@@ -59,11 +59,12 @@ PROBE_CONTRACT = "NamespacedStorage"
 
 
 def standard_input() -> dict[str, Any]:
-    """The standard-JSON input: our own sources by content, imports resolved by the compiler."""
+    """The standard-JSON input: our own sources by content, imports resolved by the compiler (the
+    test tokens under contracts/test/ are compiled apart, by `ledger.cashout.tokens`)."""
     sources = {
         path.relative_to(CONTRACTS_DIR).as_posix(): {"content": path.read_text(encoding="utf-8")}
         for path in sorted(CONTRACTS_DIR.glob("**/*.sol"))
-        if "node_modules" not in path.parts
+        if "node_modules" not in path.parts and path.relative_to(CONTRACTS_DIR).parts[0] != "test"
     }
     return {"language": "Solidity", "sources": sources, "settings": SETTINGS}
 

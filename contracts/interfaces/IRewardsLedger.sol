@@ -12,7 +12,8 @@ pragma solidity 0.8.28;
 interface IRewardsLedger {
     /// @notice The kinds of ledger entries, as folded into the hash chain.
     /// @dev `Issued`: ref = reference (single issue) or the row reference (batch), aux = 0 or the
-    /// batch id. `Paid`: ref = payment reference. `Reversed`: ref = the reversed entry's seq,
+    /// batch id. `Paid`: ref = payment reference (a player's own withdrawal:
+    /// keccak256(abi.encode(player, nonce)), not spent as a reference; a token payout also emits {PayoutSettled}). `Reversed`: ref = the reversed entry's seq,
     /// aux = reason. `Expired`: ref = expiry reference, aux = reason.
     ///
     /// Adding a kind: append it here (never reorder or remove one: its number is folded into
@@ -116,6 +117,28 @@ interface IRewardsLedger {
     error EnforcedPause();
     /// @notice The ledger is not paused, so there is no pause to lift.
     error ExpectedPause();
+    /// @notice This ledger settles in no token: it records payouts only.
+    error CashoutTokenUnset();
+    /// @notice A funded ledger needs a settlement token.
+    error CashoutTokenMissing();
+    /// @notice A deposit of `amount` arrived as `received` (a fee-on-transfer token): refused.
+    error CashoutDepositShort(uint256 amount, uint256 received);
+    /// @notice The reserves cannot cover `needed`: an issuance in funded mode, or a transfer out.
+    error CashoutReservesShort(uint256 needed, uint256 reserves);
+    /// @notice Only the reserves above the liability can be taken out.
+    error CashoutSurplusExceeded(uint256 amount, uint256 surplus);
+    /// @notice `caller` is not the withdrawal address bound to `player` (or none is bound).
+    error CashoutNotBound(bytes32 player, address caller);
+    /// @notice A withdrawal must name the player's next withdrawal number, `expected`.
+    error CashoutNonceInvalid(bytes32 player, uint256 nonce, uint256 expected);
+    /// @notice The player's new withdrawal address takes effect only at `activeFrom`.
+    error CashoutBindingCoolingDown(bytes32 player, uint256 activeFrom);
+    /// @notice Withdrawal addresses must be non-zero.
+    error CashoutAddressZero();
+    /// @notice A withdrawal is at most `limit`.
+    error CashoutLimitExceeded(uint256 amount, uint256 limit);
+    /// @notice The player has withdrawn `used` today; `amount` more would pass the daily `limit`.
+    error CashoutDailyLimitExceeded(bytes32 player, uint256 used, uint256 amount, uint256 limit);
 
     // ---------------------------------------------------------------- events
 
@@ -175,6 +198,19 @@ interface IRewardsLedger {
     /// @notice Batch `batchId` (a {BatchIssued} in the same transaction) paid `amount` of period
     /// `periodId`; `issued` is what the period's batches have issued in all.
     event PeriodBatchIssued(bytes32 indexed periodId, bytes32 indexed batchId, uint256 amount, uint256 issued);
+    /// @notice `from` deposited `amount` settlement tokens; `reserves` is the ledger's reserve after.
+    event ReservesDeposited(address indexed from, uint256 amount, uint256 reserves);
+    /// @notice The admin took `amount` of the surplus above the liability out to `to`.
+    event SurplusWithdrawn(address indexed to, uint256 amount, uint256 reserves);
+    /// @notice After KYC (`attestation` names the check, off chain), `player` withdraws to
+    /// `account` from `activeFrom` on (at once for a first binding, after the cool-down for a
+    /// rebinding).
+    event WithdrawalAddressBound(bytes32 indexed player, address indexed account, bytes32 attestation, uint256 activeFrom);
+    /// @notice The admin set the withdrawal limits: per withdrawal and per player per UTC day.
+    event WithdrawalLimitsSet(uint256 perWithdrawal, uint256 perDay);
+    /// @notice Payout entry `seq` (its {PayoutRecorded} is in the same transaction) moved
+    /// `amount` tokens to `to`, the player's bound address.
+    event PayoutSettled(uint256 seq, bytes32 indexed player, address indexed to, uint256 amount);
     /// @notice `account` paused the ledger: no entry is made until it is unpaused.
     event Paused(address account);
     /// @notice `account` lifted the pause.
@@ -241,6 +277,32 @@ interface IRewardsLedger {
     /// @notice Expires part of a player's balance. Issuer only; the reference can be used once.
     function expire(bytes32 player, uint256 amount, bytes32 ref, bytes32 reason) external returns (uint256 seq);
 
+    /// @notice Deposits `amount` settlement tokens into the reserves (approve first). Anyone may;
+    /// refused with {CashoutDepositShort} unless exactly `amount` arrives.
+    function depositReserves(uint256 amount) external;
+
+    /// @notice Sends `amount` of the surplus (reserves above the liability) to `to`. Admin only.
+    function withdrawSurplus(address to, uint256 amount) external;
+
+    /// @notice Binds `player` to the withdrawal address `account` after KYC; `attestation` names
+    /// the KYC record off chain (no personal data). A rebinding takes effect after
+    /// `REBIND_COOLDOWN`. KYC role only.
+    function bindWithdrawalAddress(bytes32 player, address account, bytes32 attestation) external;
+
+    /// @notice Sets the most one withdrawal, and one player's withdrawals in a UTC day, may be
+    /// (zero refuses every withdrawal). Admin only.
+    function setWithdrawalLimits(uint256 perWithdrawal, uint256 perDay) external;
+
+    /// @notice The player cashes out: called from the bound address, debits `amount` from the
+    /// balance as a payout entry (ref = keccak256(abi.encode(player, nonce))) and transfers the
+    /// tokens to the caller in the same transaction. `nonce` is the player's withdrawal number
+    /// (see {withdrawalsOf}): each lands once, so a retried request never pays twice.
+    function withdraw(bytes32 player, uint256 amount, uint256 nonce) external returns (uint256 seq);
+
+    /// @notice Pays `amount` tokens from the player's balance to their bound address, as a payout
+    /// entry with the used-once reference `ref`. Payer only.
+    function settlePayout(bytes32 player, uint256 amount, bytes32 ref) external returns (uint256 seq);
+
     /// @notice Stops every new entry. Pauser only; refused with {EnforcedPause} if already paused.
     function pause() external;
 
@@ -283,4 +345,18 @@ interface IRewardsLedger {
 
     /// @notice Whether the ledger is paused.
     function paused() external view returns (bool);
+
+    /// @notice The settlement token (zero: record-only), whether issuance must stay backed, the
+    /// reserves held and the liability (every player's outstanding balance, summed).
+    function cashoutState() external view returns (address token, bool funded, uint256 reserves, uint256 liability);
+
+    /// @notice The player's withdrawal address and the time it may withdraw from (zero: none).
+    function bindingOf(bytes32 player) external view returns (address account, uint256 activeFrom);
+
+    /// @notice The withdrawal limits: per withdrawal and per player per UTC day.
+    function withdrawalLimits() external view returns (uint256 perWithdrawal, uint256 perDay);
+
+    /// @notice What the player has withdrawn in the current UTC day, and how many withdrawals
+    /// they have made (the nonce the next one names).
+    function withdrawalsOf(bytes32 player) external view returns (uint256 today, uint256 count);
 }

@@ -37,6 +37,8 @@ abstract contract LedgerCore is IRewardsLedger, AccessControl {
     uint256 internal constant CHAIN_COUNT_SHIFT = 8;
     uint256 internal constant CHAIN_COUNT_MASK = 0xffffffffffffffff;
     uint256 internal constant CHAIN_ISSUED_SHIFT = 72;
+    uint256 internal constant CHAIN_FUNDED_BIT = 1 << 200;
+    uint256 internal constant CHAIN_SETTLES_BIT = 1 << 208;
 
     /// @dev The fold's preimage, abi.encode(head, seq, kind, campaignId, player, amount, ref, aux):
     /// byte offsets of its eight words and its length.
@@ -65,6 +67,15 @@ abstract contract LedgerCore is IRewardsLedger, AccessControl {
         bool paused;
         uint64 entryCount;
         uint128 issued;
+        bool funded; // set at deployment: issuance must leave the liability within the reserves
+        bool settles; // set at deployment with a settlement token: the liability is kept in storage
+    }
+
+    /// @dev Read and written together by every entry in funded mode: what the ledger owes (every
+    /// player's outstanding balance) and the settlement tokens it holds for it.
+    struct Settlement {
+        uint128 liability;
+        uint128 reserves;
     }
 
     /// @custom:storage-location erc7201:rewardsledger.storage.Core
@@ -77,6 +88,7 @@ abstract contract LedgerCore is IRewardsLedger, AccessControl {
         uint256[MAX_KINDS] totals;
         // zero if unused; else an issuance's commitment, or a payout's or expiry's seq
         mapping(bytes32 ref => bytes32) references;
+        Settlement settlement;
     }
 
     // keccak256(abi.encode(uint256(keccak256("rewardsledger.storage.Core")) - 1)) & ~bytes32(uint256(0xff))
@@ -180,12 +192,27 @@ abstract contract LedgerCore is IRewardsLedger, AccessControl {
         uint128 issued = uint128(word >> CHAIN_ISSUED_SHIFT);
         if (kind == EntryKind.Issued) issued += uint128(amount);
         else $.totals[uint8(kind)] += amount;
-        word = (word & CHAIN_PAUSED_MASK) | ((lastSeq & CHAIN_COUNT_MASK) << CHAIN_COUNT_SHIFT)
-            | (uint256(issued) << CHAIN_ISSUED_SHIFT);
+        if (word & CHAIN_SETTLES_BIT != 0) _moveLiability(kind, amount, word & CHAIN_FUNDED_BIT != 0);
+        word = (word & (CHAIN_PAUSED_MASK | CHAIN_FUNDED_BIT | CHAIN_SETTLES_BIT))
+            | ((lastSeq & CHAIN_COUNT_MASK) << CHAIN_COUNT_SHIFT) | (uint256(issued) << CHAIN_ISSUED_SHIFT);
         Chain storage chain = $.chain;
         assembly ("memory-safe") {
             sstore(chain.slot, word)
         }
+    }
+
+    /// @dev Moves the stored liability by one entry's amount (issuance adds, every other kind
+    /// debits a balance, never below zero); in funded mode an issuance must stay within the reserves.
+    function _moveLiability(EntryKind kind, uint256 amount, bool funded) private {
+        Settlement storage settlement = _core().settlement;
+        uint256 liability = settlement.liability;
+        if (kind == EntryKind.Issued) {
+            liability += amount;
+            if (funded && liability > settlement.reserves) revert CashoutReservesShort(liability, settlement.reserves);
+        } else {
+            liability -= amount;
+        }
+        settlement.liability = uint128(liability);
     }
 
     /// @dev {Chain} as the one word it is.
@@ -257,6 +284,34 @@ abstract contract LedgerCore is IRewardsLedger, AccessControl {
         uint256 balance = account.balance;
         if (balance < amount) revert PlayerInsufficientBalance(player, balance, amount);
         account.balance = uint128(balance - amount);
+    }
+
+    /// @dev The liability and the reserves, for the settlement module.
+    function _settlement() internal view returns (Settlement storage) {
+        return _core().settlement;
+    }
+
+    /// @dev Chooses settlement in a token (the liability is kept from the first entry on) and
+    /// funded mode, at deployment.
+    function _setSettlement(bool funded) internal {
+        Chain storage chain = _core().chain;
+        chain.settles = true;
+        chain.funded = funded;
+    }
+
+    /// @dev Every player's outstanding balance, summed: kept in storage by a settling ledger,
+    /// derived from the totals by a record-only one (whose entries skip the write).
+    function _liability() internal view returns (uint256) {
+        CoreStorage storage $ = _core();
+        if ($.chain.settles) return $.settlement.liability;
+        uint256[MAX_KINDS] storage moved = $.totals;
+        return $.chain.issued - moved[uint8(EntryKind.Paid)] - moved[uint8(EntryKind.Reversed)]
+            - moved[uint8(EntryKind.Expired)];
+    }
+
+    /// @dev Whether issuance must stay backed by the reserves.
+    function _funded() internal view returns (bool) {
+        return _core().chain.funded;
     }
 
     /// @dev The players mapping, for code that computes a player's slot itself.

@@ -61,6 +61,11 @@ def _compare_totals(report: ReconcileReport, conn: Connection, views: ChainViews
     for name in TOTALS:
         if getattr(totals, name) != getattr(chain_totals, name):
             report.add(f"total {name}", "totals", getattr(chain_totals, name), getattr(totals, name))
+    # the contract's liability (kept in storage by a settling ledger) is every balance, summed
+    outstanding = totals.issued - totals.paid - totals.reversed - totals.expired
+    liability = int(views.call("cashoutState")["liability"])
+    if liability != outstanding:
+        report.add("liability", "totals", liability, outstanding)
     if (totals.entry_count, totals.head) != (report.chain_entries, report.chain_head):
         report.add(
             "entry count and head",

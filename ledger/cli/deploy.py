@@ -36,6 +36,10 @@ def deploy(
     grant: Annotated[
         str | None, typer.Option(help="roles to grant the signing account at once, e.g. issuer,payer,pauser")
     ] = None,
+    token: Annotated[
+        str | None, typer.Option(help="the ERC-20 the ledger settles in; none: record-only")
+    ] = None,
+    funded: Annotated[bool, typer.Option(help="refuse issuance the token reserves do not back")] = False,
 ) -> None:
     """Deploy the ledger, check its code against the artifact, record it for this chain, and grant roles."""
     from ledger.chain.client import LedgerClient, connect
@@ -48,8 +52,13 @@ def deploy(
     cfg = settings()
     roles = parse_roles(grant)
     admin_address = checksum(admin) if admin is not None else None
+    token_address = checksum(token) if token is not None else None
+    if funded and token_address is None:
+        raise InputError("--funded needs --token ADDRESS: the reserves are held in a token")
     w3 = connect(cfg.effective_rpc_url, timeout=cfg.tx_timeout)
     existing = load_deployment(cfg.deployments_dir, int(w3.eth.chain_id))
+    if token_address is not None and not w3.eth.get_code(token_address):
+        raise InputError(f"--token {token_address} is not a contract on chain {w3.eth.chain_id}")
     if existing is not None and not force and w3.eth.get_code(existing.address):  # type: ignore[arg-type]
         out.print(
             f"already deployed at {existing.address} on chain {existing.chain_id}; --force deploys anew"
@@ -58,12 +67,16 @@ def deploy(
     sender = Sender(w3, load_signer(cfg), timeout=cfg.tx_timeout, on_wait=say)
     if roles and admin_address is not None and admin_address != sender.address:
         raise InputError("--grant needs the signing account to be the admin: leave out --admin")
-    deployment = deploy_ledger(sender, admin_address)
+    deployment = deploy_ledger(sender, admin_address, token_address, funded)
     path = save_deployment(cfg.deployments_dir, deployment)
     out.print(
         f"deployed at {deployment.address} on chain {deployment.chain_id}, block {deployment.block_number}"
     )
     out.print(f"runtime code matches the artifact; recorded in {path}")
+    if token_address is not None:
+        out.print(f"settles in {token_address}{', funded' if funded else ''}")
+    else:
+        out.print("record-only: payouts are recorded, no token is settled (see --token)")
     client = LedgerClient(w3, deployment.address)
     if roles:
         writer = Writer(

@@ -20,7 +20,7 @@ from ledger.events import EntryEvent, LedgerEvent, entries_of
 from ledger.hashchain import ZERO32, EntryKind, fold
 from ledger.indexer.decode import decode
 from ledger.indexer.extract import Block
-from ledger.model import CAMPAIGN_FIGURES, KIND_NAMES, Figures
+from ledger.model import CAMPAIGN_FIGURES, KIND_NAMES, RULES, Figures
 
 Row = dict[str, Any]
 # An entry row as a tuple of these columns (the amount last, where the load's driver rows want
@@ -229,10 +229,14 @@ def _account(batch: Batch, item: EntryEvent, player: str, block_number: int, wor
         batch.expiries.append({**common, "ref": hex32(e.ref), "reason": hex32(item.reason)})
 
 
+ENTRY_EVENTS = frozenset(rule.event for rule in RULES.values())
+
+
 def _event_row(event: LedgerEvent, chain_id: int, contract: str) -> Row:
     items = event.args
     seq = items.get("seq", items.get("firstSeq"))
-    count = len(items["records"]) // 64 if event.name == "BatchIssued" else (1 if "seq" in items else 0)
+    # an event that names an entry without recording it (a settlement's PayoutSettled) counts none
+    count = len(items["records"]) // 64 if event.name == "BatchIssued" else int(event.name in ENTRY_EVENTS)
     return {
         "chain_id": chain_id,
         "contract": contract.lower(),

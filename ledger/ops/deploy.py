@@ -11,13 +11,22 @@ from ledger.chain.sender import Sender
 from ledger.encoding import checksum
 from ledger.errors import ConfigError
 
+ZERO_ADDRESS = "0x" + "00" * 20
 
-def deploy_ledger(sender: Sender, admin: str | None = None) -> Deployment:
-    """Deploys `RewardsLedger(admin)`, checks its runtime code against the artifact, returns the record."""
+
+def deploy_ledger(
+    sender: Sender, admin: str | None = None, token: str | None = None, funded: bool = False
+) -> Deployment:
+    """Deploys `RewardsLedger(admin, token, funded)` (no token: record-only), checks its runtime
+    code against the artifact, returns the record."""
+    if funded and not token:
+        raise ConfigError("a funded ledger needs a settlement token (--token ADDRESS)")
     artifact = load_artifact()
     contract = sender.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
     data = bytes.fromhex(
-        contract.constructor(checksum(admin or sender.address)).data_in_transaction.removeprefix("0x")
+        contract.constructor(
+            checksum(admin or sender.address), checksum(token or ZERO_ADDRESS), funded
+        ).data_in_transaction.removeprefix("0x")
     )
     gas = int(sender.w3.eth.estimate_gas({"from": sender.address, "data": data}) * 1.2)
     tx_hash = sender.send_create(data, gas)

@@ -19,6 +19,7 @@ from ledger.hashchain import ZERO32, fold
 from ledger.model import KIND_NAMES
 from ledger.verify.apiclient import ClaimedEntry
 from ledger.verify.report import Problem
+from ledger.verify.settlements import settlement_problems, settlement_token
 
 
 def _h(value: bytes) -> str:
@@ -143,6 +144,7 @@ def check_entries(rpc: Rpc, entries: Sequence[ClaimedEntry], contract: str) -> l
     located = _locate_all(entries, receipts, contract)
     problems: list[Problem] = []
     batches: dict[tuple[bytes, int], tuple[list[EntryEvent], list[ClaimedEntry]]] = {}
+    token = ""
     for entry in entries:
         v, seq = entry.verification, entry.seq
         problems += _block_problems(entry, blocks.get(v.block_number))
@@ -160,6 +162,9 @@ def check_entries(rpc: Rpc, entries: Sequence[ClaimedEntry], contract: str) -> l
             problems.append(Problem("sender", f"entry {seq}: sender is {entry.sender} in the API but the transaction was sent by {sender}", seq))  # fmt: skip
         found = rows[index]
         problems += _field_problems(entry, found, event)
+        if event.name == "PayoutRecorded":  # a payout settled in tokens must show the transfer
+            token = token or settlement_token(rpc, contract)
+            problems += settlement_problems(seq, receipt, contract, token)
         if found.head is None:
             batches.setdefault((v.tx_hash, v.log_index), (rows, []))[1].append(entry)
         elif found.head != v.head:

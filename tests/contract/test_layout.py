@@ -19,6 +19,7 @@ from tests.contract.conftest import rows
 NAMESPACES = (
     "rewardsledger.storage.Core",
     "rewardsledger.storage.Campaigns",
+    "rewardsledger.storage.Cashout",
     "rewardsledger.storage.Reversals",
     "rewardsledger.storage.Periods",
 )
@@ -81,13 +82,21 @@ def test_each_namespace_sits_at_its_erc7201_root_and_none_overlaps_another() -> 
     assert load_artifact().players_slot == root_of(CORE_NAMESPACE)
 
 
-def test_pause_flag_count_and_issued_share_one_slot_as_the_artifact_records() -> None:
+def test_pause_flag_count_issued_and_funded_mode_share_one_slot_as_the_artifact_records() -> None:
     chain = members(CORE_NAMESPACE)["chain"]
     packed = struct_members(chain["type"])
     assert [(label, item["slot"], item["offset"]) for label, item in packed.items()] == [
         ("paused", "0", 0),
         ("entryCount", "0", 1),
         ("issued", "0", 9),
+        ("funded", "0", 25),  # LedgerCore.CHAIN_FUNDED_BIT = 1 << 200
+        ("settles", "0", 26),  # LedgerCore.CHAIN_SETTLES_BIT = 1 << 208
+    ]
+    settlement = members(CORE_NAMESPACE)["settlement"]
+    packed = struct_members(settlement["type"])
+    assert [(label, item["slot"], item["offset"]) for label, item in packed.items()] == [
+        ("liability", "0", 0),
+        ("reserves", "0", 16),
     ]
 
 
