@@ -1,0 +1,45 @@
+"""A player's ledger facts read from the chain itself: every entry of theirs, with its time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger.chain.client import LedgerClient
+from ledger.events import decode_log, entries_of, event_topic
+from ledger.hashchain import EntryKind
+from ledger.ops.lookup import scan_logs
+
+ENTRY_EVENTS = ("RewardIssued", "BatchIssued", "PayoutRecorded", "RewardReversed", "BalanceExpired")
+WEEK = 7 * 86_400
+
+
+@dataclass(frozen=True)
+class Fact:
+    seq: int
+    kind: EntryKind
+    amount: int
+    timestamp: int
+
+    @property
+    def week(self) -> int:
+        """Weeks since the unix epoch (a week is 604,800 seconds from Thursday 00:00 UTC)."""
+        return self.timestamp // WEEK
+
+
+def player_facts(client: LedgerClient, player: bytes, from_block: int = 0) -> list[Fact]:
+    """The player's entries in seq order, from the ledger's events (not from any mirror)."""
+    topics = [event_topic(name) for name in ENTRY_EVENTS]
+    latest = client.w3.eth.block_number
+    times: dict[int, int] = {}
+    facts: list[Fact] = []
+    for raw in scan_logs(client, topics, from_block, latest):
+        event = decode_log(raw)
+        for item in entries_of(event):
+            entry = item.entry
+            if entry.player != player:
+                continue
+            block = event.location.block_number
+            if block not in times:
+                times[block] = int(client.w3.eth.get_block(block)["timestamp"])
+            facts.append(Fact(entry.seq, entry.kind, entry.amount, times[block]))
+    return sorted(facts, key=lambda f: f.seq)
