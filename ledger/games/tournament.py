@@ -78,6 +78,9 @@ def issue_prizes(
         raise GamesError("the standings given are not the tournament's committed final standings")
     if state.prizes_issued:
         return None
+    (created,) = games.events("TournamentCreated", tournament)
+    if bytes(created["prizeTableHash"]) != table.document.hash:
+        raise GamesError("the prize table given is not the one the tournament published")
     rows = prize_rows(standings, table)
     check_prize_rows(rows, table, len(standings.ranked))  # refused here before the chain refuses it
     if sum(row.amount for row in rows) > state.prize_total:
