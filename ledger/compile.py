@@ -235,8 +235,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if args.check:
-        differ = [p.name for p, text in fresh.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
-        print(f"{', '.join(differ)} differ(s) from a fresh build" if differ else "artifacts reproduce byte for byte")
+        differ = [
+            p.name for p, text in fresh.items() if not p.exists() or p.read_text(encoding="utf-8") != text
+        ]
+        print(
+            f"{', '.join(differ)} differ(s) from a fresh build"
+            if differ
+            else "artifacts reproduce byte for byte"
+        )
         return 1 if differ else 0
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     for path, text in fresh.items():

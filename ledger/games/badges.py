@@ -57,7 +57,9 @@ def badges_of(document: Document, source: str = "badges") -> dict[str, Badge]:
         badge_id = text(rule.get("id"), f"{where}/id")
         extra = set(rule) - {"id", "kind", "title"} - KINDS[rule["kind"]]
         if extra or not KINDS[rule["kind"]] <= set(rule):
-            raise GamesError(f"{where}: a {rule['kind']} badge takes {sorted(KINDS[rule['kind']]) or 'no parameters'}")
+            raise GamesError(
+                f"{where}: a {rule['kind']} badge takes {sorted(KINDS[rule['kind']]) or 'no parameters'}"
+            )
         if rule["kind"] == "active_weeks":
             count(rule["weeks"], f"{where}/weeks", 1, 520)
         if rule["kind"] == "earned_at_least":
@@ -104,7 +106,11 @@ def progress(badge: Badge, facts: list[Fact]) -> tuple[int, int]:
 
 def check_evidence(badge: Badge, player: bytes, evidence: Any, facts: list[Fact]) -> str | None:
     """None when the evidence is the badge's and the ledger's facts bear it out; else why not."""
-    if not isinstance(evidence, dict) or evidence.get("badge") != badge.id or evidence.get("player") != "0x" + player.hex():
+    if (
+        not isinstance(evidence, dict)
+        or evidence.get("badge") != badge.id
+        or evidence.get("player") != "0x" + player.hex()
+    ):
         return f"badge {badge.id}: the evidence is not this player's and badge's"
     by_seq = {f.seq: f for f in facts}
     kind = badge.rule["kind"]
@@ -121,7 +127,12 @@ def check_evidence(badge: Badge, player: bytes, evidence: Any, facts: list[Fact]
         return None
     weeks, seqs = evidence.get("weeks"), evidence.get("seqs")
     needed = int(badge.rule["weeks"])
-    if not isinstance(weeks, list) or not isinstance(seqs, list) or len(weeks) != needed or len(seqs) != needed:
+    if (
+        not isinstance(weeks, list)
+        or not isinstance(seqs, list)
+        or len(weeks) != needed
+        or len(seqs) != needed
+    ):
         return f"badge {badge.id}: the evidence does not list {needed} weeks"
     for index, (week, seq) in enumerate(zip(weeks, seqs, strict=True)):
         fact = by_seq.get(seq)

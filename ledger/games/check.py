@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from ledger.encoding import unpack_rows
@@ -37,10 +38,15 @@ def check_tier(games: GamesClient, player: bytes, table: TierTable, claimed: int
     held tier and the policy; the chain and the operator's claim both say that tier."""
     onchain = games.tier_table()
     if onchain.hash != table.hash:
-        return [f"tier table: the chain publishes 0x{onchain.hash.hex()}, the document hashes to {table.document.hash_hex}"]
+        return [
+            f"tier table: the chain publishes 0x{onchain.hash.hex()}, the document hashes to {table.document.hash_hex}"
+        ]
     problems = []
     if (onchain.thresholds, onchain.policy, onchain.hold_seconds, onchain.grace_seconds) != (
-        table.thresholds, table.policy, table.hold_seconds, table.grace_seconds
+        table.thresholds,
+        table.policy,
+        table.hold_seconds,
+        table.grace_seconds,
     ):
         problems.append("tier table: the thresholds or policy on chain are not the document's")
     earned = games.ledger().player(player).earned
@@ -59,7 +65,11 @@ def check_tier(games: GamesClient, player: bytes, table: TierTable, claimed: int
 
 
 def check_badges(
-    games: GamesClient, player: bytes, badges: dict[str, Badge], claims: Sequence[dict[str, Any]], facts: list[Fact]
+    games: GamesClient,
+    player: bytes,
+    badges: dict[str, Badge],
+    claims: Sequence[dict[str, Any]],
+    facts: list[Fact],
 ) -> list[str]:
     """Each claimed badge: its rule is the published one, the award's evidence hash is this
     evidence's, and the ledger's facts bear the evidence out."""
@@ -109,18 +119,22 @@ def check_standing(
     above = sorted((c for c in board if c.rank < me.rank), key=lambda c: c.rank)
     if [c.rank for c in above] != list(range(1, me.rank)) or me.rank > participants:
         problems.append(f"standings: ranks above {me.rank} are missing or repeated")
-    if any(c.score < me.score for c in above) or any(a.score < b.score for a, b in zip(above, above[1:], strict=False)):
+    if any(c.score < me.score for c in above) or any(a.score < b.score for a, b in pairwise(above)):
         problems.append("standings: a player ranked above scores lower")
     if state.prizes_issued:
         problems += check_prizes(games, tournament, table, participants, me)
     return problems
 
 
-def check_prizes(games: GamesClient, tournament: bytes, table: PrizeTable, participants: int, me: Claim) -> list[str]:
+def check_prizes(
+    games: GamesClient, tournament: bytes, table: PrizeTable, participants: int, me: Claim
+) -> list[str]:
     """The prize batch: its total is the table's, and this player's row is their rank's prize."""
     client = games.ledger()
     batch_id = bytes(games.call("prizeBatchId", tournament))
-    logs = list(scan_logs(client, [event_topic("BatchIssued")], 0, client.w3.eth.block_number, more_topics=[batch_id]))
+    logs = list(
+        scan_logs(client, [event_topic("BatchIssued")], 0, client.w3.eth.block_number, more_topics=[batch_id])
+    )
     if len(logs) != 1:
         return ["prizes: the prize batch is not on the ledger"]
     rows = unpack_rows(decode_log(logs[0]).args["records"])

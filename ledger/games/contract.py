@@ -61,7 +61,9 @@ class GamesClient:
     def __init__(self, w3: Web3, address: str) -> None:
         self.w3 = w3
         self.address = checksum(address)
-        self.contract: Contract = w3.eth.contract(address=self.address, abi=load_artifact(GAMES_ARTIFACT_PATH).abi)
+        self.contract: Contract = w3.eth.contract(
+            address=self.address, abi=load_artifact(GAMES_ARTIFACT_PATH).abi
+        )
 
     def check_code(self) -> None:
         code = bytes(self.w3.eth.get_code(self.address))
@@ -97,8 +99,12 @@ class GamesClient:
         return bytes(self.call("badgeRuleOf", badge))
 
     def tournament(self, tournament: bytes) -> TournamentOnChain:
-        values = self.call("tournamentOf", tournament)
-        return TournamentOnChain(bytes(values[0]), bytes(values[1]), *(int(v) for v in values[2:8]), bool(values[8]), bool(values[9]))  # fmt: skip
+        campaign, root, total, places, start, end, participants, commits, final, paid = self.call(
+            "tournamentOf", tournament
+        )
+        return TournamentOnChain(
+            bytes(campaign), bytes(root), total, places, start, end, participants, commits, final, paid
+        )
 
     def transact(self, sender: Sender, name: str, *args: Any) -> Receipt:
         return sender.transact(self.address, self.encode(name, *args), note=name)
@@ -138,7 +144,9 @@ def load_games(directory: Path, chain_id: int) -> GamesDeployment:
     try:
         return GamesDeployment(**json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
-        raise NotFound(f"no games contract is deployed on chain {chain_id}: run `ledger games deploy`") from None
+        raise NotFound(
+            f"no games contract is deployed on chain {chain_id}: run `ledger games deploy`"
+        ) from None
     except (OSError, ValueError, TypeError) as exc:
         raise ConfigError(f"{path} is not a valid games deployment file") from exc
 
@@ -155,4 +163,6 @@ def deploy_games(sender: Sender, ledger: LedgerClient, admin: str | None = None)
         raise ConfigError("the games deployment created no contract")
     grant = ledger.encode("grantRole", role_id("issuer"), checksum(receipt.contract_address))
     sender.transact(ledger.address, grant, note="games may issue prizes")
-    return GamesDeployment(sender.chain_id, checksum(receipt.contract_address), ledger.address, receipt.block_number)
+    return GamesDeployment(
+        sender.chain_id, checksum(receipt.contract_address), ledger.address, receipt.block_number
+    )

@@ -46,7 +46,7 @@ def parse_document(text: str, expected_format: str, source: str) -> Document:
     except ValueError as exc:
         raise GamesError(f"{source}: not valid JSON: {exc}") from exc
     if not isinstance(data, dict) or data.get("format") != expected_format:
-        raise GamesError(f"{source}: expected a JSON object with \"format\": \"{expected_format}\"")
+        raise GamesError(f'{source}: expected a JSON object with "format": "{expected_format}"')
     canonical = canonical_bytes(data)
     return Document(data, canonical, keccak_256(canonical).digest())
 

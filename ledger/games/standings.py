@@ -96,7 +96,7 @@ class PrizeTable:
 def prize_table(document: Document, source: str = "prizes") -> PrizeTable:
     prizes = document.data.get("prizes")
     if set(document.data) - {"format", "prizes", "name"} or not isinstance(prizes, list) or not prizes:
-        raise GamesError(f"{source}: expected {{\"format\", \"prizes\": [amount by rank, ...]}}")
+        raise GamesError(f'{source}: expected {{"format", "prizes": [amount by rank, ...]}}')
     if len(prizes) > 65_535:
         raise GamesError(f"{source}: at most 65535 paid places")
     values = [amount(value, f"{source}: at prizes/{i}", positive=True) for i, value in enumerate(prizes)]

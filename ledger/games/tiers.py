@@ -57,7 +57,11 @@ class TierTable:
         if tier >= len(self.thresholds):
             return {"next": None, "threshold": None, "remaining": "0"}
         threshold = self.thresholds[tier]
-        return {"next": self.names[tier + 1], "threshold": str(threshold), "remaining": str(max(0, threshold - earned))}
+        return {
+            "next": self.names[tier + 1],
+            "threshold": str(threshold),
+            "remaining": str(max(0, threshold - earned)),
+        }
 
 
 def load_tier_table(path: Path) -> TierTable:
@@ -68,7 +72,7 @@ def tier_table(document: Document, source: str = "tiers") -> TierTable:
     """Validates a tier table document."""
     data = document.data
     if data.get("basis", "lifetime_earned") != "lifetime_earned":
-        raise GamesError(f"{source}: basis must be \"lifetime_earned\" (rolling windows are not supported)")
+        raise GamesError(f'{source}: basis must be "lifetime_earned" (rolling windows are not supported)')
     unknown = sorted(set(data) - {"format", "basis", "base", "tiers", "downgrade", "program"})
     if unknown:
         raise GamesError(f"{source}: unknown field {unknown[0]!r}")
@@ -97,13 +101,13 @@ def tier_table(document: Document, source: str = "tiers") -> TierTable:
 def _downgrade(value: Any, source: str) -> tuple[int, int, int]:
     where = f"{source}: at downgrade"
     if not isinstance(value, dict) or value.get("policy") not in POLICIES:
-        raise GamesError(f"{where}: policy must be \"none\" or \"recheck\"")
+        raise GamesError(f'{where}: policy must be "none" or "recheck"')
     if value["policy"] == "none":
         if set(value) != {"policy"}:
-            raise GamesError(f"{where}: policy \"none\" takes no other field")
+            raise GamesError(f'{where}: policy "none" takes no other field')
         return 0, 0, 0
     if set(value) != {"policy", "every_days", "grace_days"}:
-        raise GamesError(f"{where}: policy \"recheck\" takes every_days and grace_days")
+        raise GamesError(f'{where}: policy "recheck" takes every_days and grace_days')
     every = count(value["every_days"], f"{where}/every_days", 1, 3650)
     grace = count(value["grace_days"], f"{where}/grace_days", 0, 3650)
     return 1, every * DAY, grace * DAY

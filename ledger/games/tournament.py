@@ -17,7 +17,15 @@ from ledger.encoding import pack_rows, parse_player_key
 from ledger.errors import InputError
 from ledger.games.contract import GamesClient
 from ledger.games.document import Document, GamesError
-from ledger.games.standings import PrizeTable, Score, Standings, check_prize_rows, prize_rows, rank, standings_json
+from ledger.games.standings import (
+    PrizeTable,
+    Score,
+    Standings,
+    check_prize_rows,
+    prize_rows,
+    rank,
+    standings_json,
+)
 
 
 def create(
@@ -60,7 +68,9 @@ def commit(
         raise GamesError("the tournament is not on chain: run `ledger tournament create` first")
     if state.final:
         raise GamesError("the final standings are committed: they cannot change")
-    receipt = games.transact(sender, "commitStandings", tournament, standings.root, len(standings.ranked), final)
+    receipt = games.transact(
+        sender, "commitStandings", tournament, standings.root, len(standings.ranked), final
+    )
     index = state.commits + 1
     directory.mkdir(parents=True, exist_ok=True)
     _write(directory / f"standings-{index}.json", standings_json(standings, index, final))

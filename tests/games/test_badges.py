@@ -71,7 +71,11 @@ def test_a_badge_cannot_be_transferred(games: GamesHarness) -> None:
     award(games, found["earned-1000"], player)
     w3 = games.ledger.w3
     selector = keccak(text="transferFrom(address,address,uint256)")[:4]
-    call = {"from": games.ledger.account.address, "to": games.games.address, "data": "0x" + selector.hex() + "00" * 96}
+    call = {
+        "from": games.ledger.account.address,
+        "to": games.games.address,
+        "data": "0x" + selector.hex() + "00" * 96,
+    }
     with pytest.raises(Exception, match="revert"):
         w3.eth.call(call)  # type: ignore[arg-type]
     assert games.games.badge_of(player, found["earned-1000"].key) != b"\x00" * 32
@@ -87,7 +91,9 @@ def test_a_badge_the_facts_do_not_support_is_caught(games: GamesHarness) -> None
     # the operator awards "first payout" naming an issue as the payout
     forged = {"badge": "first-payout", "player": "0x" + player.hex(), "payout_seq": issued.seq}
     games.send("awardBadge", player, found["first-payout"].key, hash_of(forged))
-    problems = check_badges(games.games, player, found, [{"badge": "first-payout", "evidence": forged}], facts)
+    problems = check_badges(
+        games.games, player, found, [{"badge": "first-payout", "evidence": forged}], facts
+    )
     assert problems == [f"badge first-payout: entry {issued.seq} is not a payout of this player"]
     # and a claim with no award on chain at all
     fake = {"badge": "earned-1000", "player": "0x" + player.hex(), "reached_seq": issued.seq}
@@ -103,7 +109,9 @@ def test_first_payout_and_active_weeks_follow_the_ledger(games: GamesHarness, ch
         games.ledger.issue(games.campaign, player, 100)
         games.warp(WEEK)
     record_payout(games.ledger.client, games.ledger.sender, player, 50, text_to_bytes("cash-1"))
-    claims = [{"badge": b, "evidence": award(games, found[b], player)} for b in ("three-weeks", "first-payout")]
+    claims = [
+        {"badge": b, "evidence": award(games, found[b], player)} for b in ("three-weeks", "first-payout")
+    ]
     facts = player_facts(games.ledger.client, player, games.ledger.deploy_block)
     assert check_badges(games.games, player, found, claims, facts) == []
     weeks = claims[0]["evidence"]["weeks"]  # type: ignore[index]

@@ -9,8 +9,8 @@ import pytest
 
 from ledger.errors import ContractRevert
 from ledger.games.check import check_tier
-from ledger.games.gas import view_gas
 from ledger.games.document import GamesError, parse_document
+from ledger.games.gas import view_gas
 from ledger.games.tiers import DAY, FORMAT, TierTable, tier_table
 from tests.conftest import random_player
 from tests.games.conftest import GamesHarness
@@ -20,14 +20,24 @@ def table_of(thresholds: list[int], downgrade: dict[str, object] | None = None) 
     data = {
         "format": FORMAT,
         "base": "member",
-        "tiers": [{"name": f"t{i + 1}", "min_earned": str(v), "multiplier_bp": 10_000 + 500 * i} for i, v in enumerate(thresholds)],  # fmt: skip
+        "tiers": [
+            {"name": f"t{i + 1}", "min_earned": str(v), "multiplier_bp": 10_000 + 500 * i}
+            for i, v in enumerate(thresholds)
+        ],
         "downgrade": downgrade or {"policy": "none"},
     }
     return tier_table(parse_document(json.dumps(data), FORMAT, "tiers"))
 
 
 def publish(games: GamesHarness, table: TierTable) -> None:
-    games.send("publishTierTable", table.hash, table.thresholds, table.policy, table.hold_seconds, table.grace_seconds)
+    games.send(
+        "publishTierTable",
+        table.hash,
+        table.thresholds,
+        table.policy,
+        table.hold_seconds,
+        table.grace_seconds,
+    )
 
 
 def test_tier_of_follows_lifetime_earned_exactly_as_the_python_table(games: GamesHarness) -> None:
@@ -75,7 +85,9 @@ def test_policy_none_never_lowers_a_held_tier(games: GamesHarness, chain_snapsho
     assert games.games.tier_of(other) == 1
 
 
-def test_policy_recheck_lowers_a_tier_only_after_the_hold_and_the_grace(games: GamesHarness, chain_snapshot: None) -> None:
+def test_policy_recheck_lowers_a_tier_only_after_the_hold_and_the_grace(
+    games: GamesHarness, chain_snapshot: None
+) -> None:
     recheck = {"policy": "recheck", "every_days": 30, "grace_days": 60}
     player = random_player()
     publish(games, table_of([100, 1_000], recheck))
@@ -90,7 +102,9 @@ def test_policy_recheck_lowers_a_tier_only_after_the_hold_and_the_grace(games: G
     assert games.games.tier_of(player) == 1
     assert check_tier(games.games, player, stricter, claimed=2) != []
     receipt = games.send("syncTier", player)
-    (event,) = [e for e in games.games.events("TierRecorded", player) if e["blockNumber"] == receipt.block_number]
+    (event,) = [
+        e for e in games.games.events("TierRecorded", player) if e["blockNumber"] == receipt.block_number
+    ]
     assert (event["fromTier"], event["toTier"], event["earned"]) == (2, 1, 1_000)
     assert check_tier(games.games, player, stricter, claimed=1) == []
 

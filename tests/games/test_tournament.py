@@ -30,7 +30,9 @@ def test_ties_go_to_the_score_reached_first_and_every_rank_is_unique() -> None:
         rank([Score(a, 1, 1), Score(a, 2, 2)])
 
 
-def test_a_finished_tournament_pays_the_table_and_every_player_checks_out(games: GamesHarness, chain_snapshot: None) -> None:
+def test_a_finished_tournament_pays_the_table_and_every_player_checks_out(
+    games: GamesHarness, chain_snapshot: None
+) -> None:
     tournament = tid()
     final = finished(games, tournament)
     receipt = issue_prizes(games.games, games.ledger.sender, tournament, final, prizes())
@@ -39,13 +41,17 @@ def test_a_finished_tournament_pays_the_table_and_every_player_checks_out(games:
         assert check_standing(games.games, tournament, claim.player, board(final), prizes()) == []
         earned = games.ledger.client.player(claim.player).earned
         assert earned == prizes().prize(claim.rank)
-    assert issue_prizes(games.games, games.ledger.sender, tournament, final, prizes()) is None  # retried: nothing sent
+    assert (
+        issue_prizes(games.games, games.ledger.sender, tournament, final, prizes()) is None
+    )  # retried: nothing sent
     with pytest.raises(ContractRevert) as twice:
         games.send("issuePrizes", tournament, pack_rows(prize_rows(final, prizes())))
     assert twice.value.name == "TournamentPrizesIssued"
 
 
-def test_the_final_commitment_costs_under_80000_gas_and_freezes_the_standings(games: GamesHarness, chain_snapshot: None) -> None:
+def test_the_final_commitment_costs_under_80000_gas_and_freezes_the_standings(
+    games: GamesHarness, chain_snapshot: None
+) -> None:
     tournament = tid()
     create(games, tournament)
     games.warp(700)
@@ -57,7 +63,9 @@ def test_the_final_commitment_costs_under_80000_gas_and_freezes_the_standings(ga
     assert frozen.value.name == "TournamentFinal"
 
 
-def test_a_rank_changed_after_the_final_commitment_is_caught(games: GamesHarness, chain_snapshot: None) -> None:
+def test_a_rank_changed_after_the_final_commitment_is_caught(
+    games: GamesHarness, chain_snapshot: None
+) -> None:
     tournament = tid()
     final = finished(games, tournament)
     served = board(final)
@@ -85,14 +93,20 @@ def test_a_prize_that_does_not_follow_the_table_is_caught(games: GamesHarness, c
     tournament = tid()
     final = finished(games, tournament)
     rows = prize_rows(final, prizes())
-    swapped = [Row(rows[0].player, rows[1].amount, PRIZE_REF), Row(rows[1].player, rows[0].amount, PRIZE_REF), rows[2]]
+    swapped = [
+        Row(rows[0].player, rows[1].amount, PRIZE_REF),
+        Row(rows[1].player, rows[0].amount, PRIZE_REF),
+        rows[2],
+    ]
     games.send("issuePrizes", tournament, pack_rows(swapped))  # the total still equals the table's
     first = board(final)[0]
     problems = check_standing(games.games, tournament, first.player, board(final), prizes())
     assert problems == ["prizes: rank 1 was paid 300, the table gives 500"]
 
 
-def test_a_prize_total_above_the_table_is_refused_before_sending_and_by_the_chain(games: GamesHarness, chain_snapshot: None) -> None:
+def test_a_prize_total_above_the_table_is_refused_before_sending_and_by_the_chain(
+    games: GamesHarness, chain_snapshot: None
+) -> None:
     tournament = tid()
     final = finished(games, tournament)
     with pytest.raises(GamesError, match="not the one the tournament published"):
@@ -107,7 +121,9 @@ def test_a_prize_total_above_the_table_is_refused_before_sending_and_by_the_chai
     assert games.ledger.client.player(rows[2].player).earned == 0
 
 
-def test_standings_respect_the_tournament_clock_and_roles(games: GamesHarness, chain_snapshot: None, stranger: object) -> None:
+def test_standings_respect_the_tournament_clock_and_roles(
+    games: GamesHarness, chain_snapshot: None, stranger: object
+) -> None:
     tournament = tid()
     create(games, tournament)
     standings = rank([Score(random_player(), 1, 1)])

@@ -6,7 +6,15 @@ import json
 
 from ledger.games.check import Claim
 from ledger.games.document import parse_document
-from ledger.games.standings import PRIZES_FORMAT, SCORING_FORMAT, PrizeTable, Score, Standings, prize_table, rank
+from ledger.games.standings import (
+    PRIZES_FORMAT,
+    SCORING_FORMAT,
+    PrizeTable,
+    Score,
+    Standings,
+    prize_table,
+    rank,
+)
 from tests.conftest import random_player
 from tests.games.conftest import GamesHarness
 
@@ -29,7 +37,9 @@ def scores(count: int = 6) -> list[Score]:
     return [Score(random_player(), value, 1_000 + index) for index, value in enumerate(values)]
 
 
-def create(games: GamesHarness, tournament: bytes, table: PrizeTable | None = None, length: int = 600) -> None:
+def create(
+    games: GamesHarness, tournament: bytes, table: PrizeTable | None = None, length: int = 600
+) -> None:
     now = games.ledger.now()
     table = table or prizes()
     games.send(
