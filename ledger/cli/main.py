@@ -36,6 +36,10 @@ COMMANDS = {
     "audit": "ledger.cli.audit:app",
     "serve": "ledger.cli.serve:serve",
     "verify": "ledger.cli.verify:verify",
+    "games": "ledger.cli.games:app",
+    "tiers": "ledger.cli.tiers:app",
+    "badges": "ledger.cli.badges:app",
+    "tournament": "ledger.cli.tournament:app",
 }
 
 
