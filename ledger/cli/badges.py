@@ -47,10 +47,11 @@ def award(
     player: Annotated[str, typer.Argument(help="player key (0x + 64 hex)")],
 ) -> None:
     """Award a badge the ledger's facts support, with its evidence (awarder only; once)."""
-    from ledger.cli.games import games_sender, open_games
+    from ledger.cli.games import games_sender, open_games, to_mirror
     from ledger.games.badges import evidence_for
     from ledger.games.document import hash_of
     from ledger.games.facts import player_facts
+    from ledger.games.mirror import save_badge
 
     cfg = settings()
     badges = load_badges(file)
@@ -64,6 +65,7 @@ def award(
     if evidence is None:
         raise InputError(f"the ledger's facts do not support badge {badge} for player {player}")
     games.transact(games_sender(cfg, games), "awardBadge", key, badges[badge].key, hash_of(evidence))
+    to_mirror(cfg, save_badge, key, badges[badge].key, badges[badge].rule, evidence)
     path = _keep_evidence(cfg.data_dir / "badges" / f"0x{key.hex()}.json", badge, evidence)
     out.print(f"badge {badge} awarded to {player}; evidence in {path}", markup=False)
 

@@ -7,6 +7,7 @@ Heavy libraries (web3) load inside the commands, so `ledger --help` stays fast.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -42,6 +43,26 @@ def games_sender(cfg: Settings, games: GamesClient) -> Sender:
     from ledger.cli.context import load_signer
 
     return Sender(games.w3, load_signer(cfg), timeout=cfg.tx_timeout)
+
+
+def to_mirror(cfg: Settings, fn: Callable[..., None], *args: Any) -> None:
+    """Writes what was published into the SQL mirror the API serves (migrated first)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ledger.db.engine import make_engine
+    from ledger.db.migrate import upgrade
+    from ledger.errors import DatabaseError
+
+    engine = make_engine(cfg.effective_database_url)
+    try:
+        upgrade(engine)
+        fn(engine, *args)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(
+            f"on chain, but the mirror database failed: {getattr(exc, 'orig', None) or exc}"
+        ) from exc
+    finally:
+        engine.dispose()
 
 
 def read_json(path: Path, what: str) -> Any:

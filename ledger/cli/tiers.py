@@ -31,7 +31,8 @@ def publish(
     file: Annotated[Path, typer.Argument(help="the tier table (JSON, see docs/gamification.md)")],
 ) -> None:
     """Publish the tier table: its hash, thresholds and downgrade policy on chain (admin only)."""
-    from ledger.cli.games import games_sender, open_games
+    from ledger.cli.games import games_sender, open_games, to_mirror
+    from ledger.games.mirror import save_tier_table
 
     cfg = settings()
     table = load_tier_table(file)  # refused before anything is sent
@@ -39,6 +40,7 @@ def publish(
     args = (table.hash, table.thresholds, table.policy, table.hold_seconds, table.grace_seconds)
     games.transact(games_sender(cfg, games), "publishTierTable", *args)
     version = games.tier_table().version
+    to_mirror(cfg, save_tier_table, version, table.hash, table.document.canonical)
     out.print(f"tier table version {version} published: {table.document.hash_hex}", markup=False)
 
 

@@ -59,8 +59,9 @@ def create(
 
 
 def _commit(tournament: str, scores: Path, final: bool) -> None:
-    from ledger.cli.games import games_sender, open_games
+    from ledger.cli.games import games_sender, open_games, to_mirror
     from ledger.games import tournament as ops
+    from ledger.games.mirror import save_standings
 
     cfg = settings()
     tid = text_to_bytes(tournament, what="tournament id")
@@ -68,6 +69,7 @@ def _commit(tournament: str, scores: Path, final: bool) -> None:
     games = open_games(cfg)
     directory = _directory(tournament)
     index, receipt = ops.commit(games, games_sender(cfg, games), tid, standings, directory, final)
+    to_mirror(cfg, save_standings, tid, standings, index, final)
     what = "final standings" if final else f"standings {index}"
     out.print(
         f"{what} of {tournament}: {len(standings.ranked)} players, root 0x{standings.root.hex()}",

@@ -235,3 +235,6 @@ __all__ = [
     "Block", "Campaign", "Cursor", "DecodeFailure", "Entry", "Event", "Expiry", "IndexerStatus", "Payout",
     "Player", "Reversal", "String", "Totals",
 ]  # fmt: skip
+
+
+import ledger.games.tables  # noqa: E402, F401 - the games tables live beside the ledger package
