@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from api.deps import context_of, player_key, raw_json
 from api.errors import ERROR_RESPONSES
-from api.formats import ID_PATTERN
+from api.formats import ID_PATTERN, PLAYER_CONSTRAINTS, PLAYER_DESCRIPTION
 from api.params import known_query_only
 from api.store import games
 from ledger.encoding import text_to_bytes
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1/games", tags=["games"], responses={**ERROR_RESPON
 KNOWN_ONLY = [Depends(known_query_only)]
 
 TournamentId = Annotated[str, Path(pattern=ID_PATTERN, description="tournament id: text or 0x-hex")]
-PlayerPath = Annotated[str, Path(description="player key: 0x and 64 hex digits")]
+PlayerPath = Annotated[str, Path(**PLAYER_CONSTRAINTS, description=PLAYER_DESCRIPTION)]
 AfterRank = Annotated[int, Query(ge=0, le=2**32, description="the last rank of the previous page")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
@@ -33,7 +33,8 @@ async def get_leaderboard(
 ) -> Response:
     """A page of the latest committed standings, by rank, each leaf with its Merkle proof."""
     context = context_of(request)
-    return raw_json(await context.mirror.hot(games.leaderboard, _tid(tournament), after_rank, limit))
+    body = await context.mirror.hot(games.leaderboard, _tid(tournament), after_rank, limit)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/tournaments/{tournament}/players/{player}", dependencies=KNOWN_ONLY)

@@ -4,6 +4,7 @@ every leaf's proof (precomputed, so a leaderboard page is one indexed range read
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert
@@ -32,6 +33,16 @@ def save_badge(
         upsert(conn, TABLES["games_badges"], [row], ["player", "badge_id"])
 
 
+def line(rank: int, player: bytes, score: int, proof: list[bytes]) -> dict[str, Any]:
+    """A leaderboard line as the API serves it (rendered once, when the standings are saved)."""
+    return {
+        "rank": rank,
+        "player": "0x" + player.hex(),
+        "score": str(score),
+        "proof": ["0x" + p.hex() for p in proof],
+    }
+
+
 def save_standings(engine: Engine, tournament: bytes, standings: Standings, index: int, final: bool) -> None:
     """Replaces the tournament's standings with these, in one transaction."""
     tid = "0x" + tournament.hex()
@@ -44,7 +55,7 @@ def save_standings(engine: Engine, tournament: bytes, standings: Standings, inde
         conn.execute(delete(table).where(table.c.tournament_id == tid))
         rows = (
             {"tournament_id": tid, "rank": s.rank, "player": "0x" + s.player.hex(), "score": s.score,
-             "proof": b"".join(standings.proof(s.rank)).hex()}
+             "line": json.dumps(line(s.rank, s.player, s.score, standings.proof(s.rank)), separators=(",", ":"))}
             for s in standings.ranked
         )  # fmt: skip
         batch: list[dict[str, Any]] = []

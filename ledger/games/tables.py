@@ -42,7 +42,7 @@ class GamesTournament(SQLModel, table=True):
 
 
 class GamesStanding(SQLModel, table=True):
-    """One leaf of a tournament's latest standings with its proof (JSON list of 0x-hex)."""
+    """One leaf of a tournament's latest standings and its line as served: rank, player, score, proof."""
 
     __tablename__ = "games_standings"
     __table_args__ = (Index("ix_games_standings_player", "tournament_id", "player"),)
@@ -50,4 +50,4 @@ class GamesStanding(SQLModel, table=True):
     rank: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     player: str = Field(max_length=HEX32)
     score: int = Field(sa_column=Column(U256, nullable=False))
-    proof: str = Field(sa_column=Column(Text, nullable=False))
+    line: str = Field(sa_column=Column(Text, nullable=False))  # the leaderboard line as JSON

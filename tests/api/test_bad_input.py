@@ -113,7 +113,7 @@ ACCEPTED = {
     ("/v1/campaigns/{campaign}", "path", "campaign", "empty"),
 }  # fmt: skip
 SPEC = create_app(Settings(database_url="sqlite://", _env_file=None)).openapi()  # type: ignore[call-arg]
-VALID = {"player": ALICE, "seq": "1", "campaign": "welcome"}
+VALID = {"player": ALICE, "seq": "1", "campaign": "welcome", "tournament": "week-1"}
 
 
 def _battery() -> list[tuple[str, str, str, str, str]]:

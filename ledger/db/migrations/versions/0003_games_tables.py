@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("rank", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("player", sa.String(length=66), nullable=False),
         sa.Column("score", U256(), nullable=False),
-        sa.Column("proof", sa.Text(), nullable=False),
+        sa.Column("line", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("tournament_id", "rank"),
     )
     op.create_index("ix_games_standings_player", "games_standings", ["tournament_id", "player"], unique=False)
