@@ -14,6 +14,7 @@ object.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import secrets
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -47,10 +49,27 @@ from ledger.ops.deploy import deploy_ledger
 from ledger.ops.entries import create_campaign, issue_one, set_role
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api import free_port, serving
 from api_load import run_load
 
-TARGETS = {"leaderboard_rps": 2000, "leaderboard_p99_ms": 50, "standings_commit_gas": 80_000, "tier_view_gas": 5_000}
+
+def _bench_api() -> ModuleType:
+    """scripts/bench/api.py (its `serving` and `free_port`), loaded apart from the `api` package."""
+    spec = importlib.util.spec_from_file_location("bench_api", Path(__file__).resolve().parent / "api.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BENCH_API = _bench_api()
+free_port, serving = BENCH_API.free_port, BENCH_API.serving
+
+TARGETS = {
+    "leaderboard_rps": 2000,
+    "leaderboard_p99_ms": 50,
+    "standings_commit_gas": 80_000,
+    "tier_view_gas": 5_000,
+}
 PLACES = 100
 PAGE = 50
 
@@ -86,7 +105,9 @@ class Bench:
 
 def tier_gas(bench: Bench) -> dict[str, float]:
     thresholds = [10**i for i in range(1, 9)]
-    bench.games.transact(bench.sender, "publishTierTable", keccak(b"tiers"), thresholds, 1, 30 * 86_400, 7 * 86_400)
+    bench.games.transact(
+        bench.sender, "publishTierTable", keccak(b"tiers"), thresholds, 1, 30 * 86_400, 7 * 86_400
+    )
     player = secrets.token_bytes(32)
     issue_one(bench.client, bench.sender, bench.campaign, player, 12_345, secrets.token_bytes(32))
     bench.games.transact(bench.sender, "syncTier", player)
@@ -101,7 +122,10 @@ def tournament(bench: Bench, participants: int) -> tuple[dict[str, float], objec
     now = bench.now()
     bench.games.transact(bench.sender, "createTournament", tid, bench.campaign, keccak(b"scoring"), table.document.hash, table.total, PLACES, now, now + 600)  # fmt: skip
     rng = random.Random(5)
-    scores = [Score(secrets.token_bytes(32), rng.randrange(10**6), rng.randrange(10**9)) for _ in range(participants)]
+    scores = [
+        Score(secrets.token_bytes(32), rng.randrange(10**6), rng.randrange(10**9))
+        for _ in range(participants)
+    ]
     started = time.perf_counter()
     standings = rank(scores)
     rank_s = time.perf_counter() - started
@@ -124,7 +148,9 @@ def tournament(bench: Bench, participants: int) -> tuple[dict[str, float], objec
     return figures, standings, tid
 
 
-def serve_and_load(bench: Bench, standings: object, tid: bytes, tmp: Path, args: argparse.Namespace) -> dict[str, float]:
+def serve_and_load(
+    bench: Bench, standings: object, tid: bytes, tmp: Path, args: argparse.Namespace
+) -> dict[str, float]:
     url = f"sqlite:///{tmp / 'mirror.db'}"
     engine = make_engine(url)
     upgrade(engine)
@@ -146,8 +172,14 @@ def serve_and_load(bench: Bench, standings: object, tid: bytes, tmp: Path, args:
             result = run_load(base, paths, args.seconds, args.connections)
             if result.errors:
                 raise RuntimeError(f"{name}: {result.errors} failed requests of {result.requests}")
-            figures |= {f"{name}_rps": result.rps, f"{name}_p50_ms": result.p50_ms, f"{name}_p99_ms": result.p99_ms}
-            log(f"  {name:<12} {result.rps:>8,.0f} req/s   p50 {result.p50_ms:6.2f} ms   p99 {result.p99_ms:6.2f} ms")
+            figures |= {
+                f"{name}_rps": result.rps,
+                f"{name}_p50_ms": result.p50_ms,
+                f"{name}_p99_ms": result.p99_ms,
+            }
+            log(
+                f"  {name:<12} {result.rps:>8,.0f} req/s   p50 {result.p50_ms:6.2f} ms   p99 {result.p99_ms:6.2f} ms"
+            )
     figures["leaderboard_vs_bare"] = figures["leaderboard_rps"] / figures["bare_rps"]
     return figures
 
@@ -179,7 +211,9 @@ def main() -> int:
         value = float(figures[key])
         lower = key.endswith(("_ms", "_gas"))
         met = value <= target if lower else value >= target
-        log(f"  {key:<22} {value:>12,.2f}   target {'<=' if lower else '>='} {target:,}   {'met' if met else 'MISSED'}")
+        log(
+            f"  {key:<22} {value:>12,.2f}   target {'<=' if lower else '>='} {target:,}   {'met' if met else 'MISSED'}"
+        )
     log(f"  leaderboard {float(figures['leaderboard_rps']):,.0f} req/s = {float(figures['leaderboard_vs_bare']):.2f} of bare")  # fmt: skip
     if args.json:
         print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}))
