@@ -71,6 +71,7 @@ bench: setup-core $(WRK)
 	$(BIN)/python scripts/bench/gas_breakdown.py
 	$(BIN)/python scripts/bench/indexer.py
 	$(BIN)/python scripts/bench/api.py
+	$(BIN)/python scripts/bench/reconcile.py
 	$(BIN)/python scripts/bench/rules.py
 
 clean:

@@ -5,6 +5,7 @@ hand each player their leaf and proof.
     ledger period commit DIR          the root, rules hash, leaf count and total on chain
     ledger period issue DIR           the rewards as period batches (retry-safe)
     ledger period proof DIR PLAYER    the player's leaf, salt and proof (what `verify --recompute` reads)
+    ledger period show P              the commitment on chain, open until its batches paid its total
 """
 
 from __future__ import annotations
@@ -136,3 +137,22 @@ def proof(
         out.print(text, markup=False)
     else:
         out_file.write_text(text + "\n", encoding="utf-8")
+
+
+@app.command()
+@clean_errors
+def show(period: Annotated[str, typer.Argument(help="the period id")]) -> None:
+    """Show a committed period as the chain has it: open until its batches paid its total."""
+    from ledger.cli.context import open_ledger
+    from ledger.encoding import bytes_to_text
+    from ledger.rules.onchain import read_commitment, rules_version
+
+    client = open_ledger(settings())
+    c = read_commitment(client, period_id(period))
+    version, _ = rules_version(client, c.campaign, c.rules_hash)
+    out.print(f"period     {period} (committed at block {c.block})")
+    out.print(f"campaign   {bytes_to_text(c.campaign)}")
+    out.print(f"rules      0x{c.rules_hash.hex()} (version {version})")
+    out.print(f"root       0x{c.root.hex()} over {c.leaf_count} leaves")
+    status = "paid in full" if c.issued == c.total else f"open: {c.total - c.issued} still to pay"
+    out.print(f"total      {c.total}, issued {c.issued}: {status}")

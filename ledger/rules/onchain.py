@@ -15,7 +15,7 @@ from eth_utils.crypto import keccak
 from ledger.chain.client import LedgerClient
 from ledger.chain.sender import Receipt, Sender
 from ledger.encoding import Row, pack_rows, unpack_rows
-from ledger.errors import NotFound
+from ledger.errors import NotFound, ReferenceConflict
 from ledger.events import decode_log, event_topic
 from ledger.ops.lookup import scan_logs
 
@@ -75,13 +75,25 @@ def issue_period(
     rows: Sequence[Row],
     rows_per_batch: int = ROWS_PER_BATCH,
 ) -> list[Receipt]:
-    """Sends the period's rows in batches, skipping the batches that already landed."""
+    """Sends the period's rows in batches, skipping the batches that already landed; a batch
+    that landed with other rows (another batch size, other rewards) stops the run before anything
+    is sent, so no player is paid twice."""
+    batches = [
+        pack_rows(rows[start : start + rows_per_batch]) for start in range(0, len(rows), rows_per_batch)
+    ]
+    landed = landed_batches(client, period)
+    for index, records in enumerate(batches):
+        had = landed.get(period_batch_id(period, index))
+        if had is not None and had != records:
+            raise ReferenceConflict(
+                f"batch {index} of period {_label(period)} landed with other rows than planned now "
+                f"(another --rows-per-batch, or other rewards): nothing was sent"
+            )
     receipts = []
-    for index, start in enumerate(range(0, len(rows), rows_per_batch)):
+    for index, records in enumerate(batches):
         batch_id = period_batch_id(period, index)
-        if client.reference_of(batch_id) != b"\x00" * 32:
+        if batch_id in landed:
             continue
-        records = pack_rows(rows[start : start + rows_per_batch])
         data = client.encode("issuePeriodBatch", batch_id, period, records)
         receipts.append(sender.transact(client.address, data, note=f"period batch {index}"))
     return receipts
@@ -104,16 +116,23 @@ def read_commitment(client: LedgerClient, period: bytes, from_block: int = 0) ->
     )  # fmt: skip
 
 
-def period_rows(client: LedgerClient, period: bytes, from_block: int = 0) -> list[Row]:
-    """Every row the period's batches issued, in the order they were issued."""
+def landed_batches(client: LedgerClient, period: bytes, from_block: int = 0) -> dict[bytes, bytes]:
+    """The period's batches on chain: batch id -> records, in the order they landed."""
     latest = client.w3.eth.block_number
     marks = scan_logs(client, [event_topic("PeriodBatchIssued")], from_block, latest, more_topics=[period])
-    batch_ids = [decode_log(raw).args["batchId"] for raw in marks]
-    rows: list[Row] = []
-    for batch_id in batch_ids:
+    landed = {}
+    for mark in marks:
+        batch_id = decode_log(mark).args["batchId"]
         (raw,) = scan_logs(client, [event_topic("BatchIssued")], from_block, latest, more_topics=[batch_id])
-        rows.extend(unpack_rows(decode_log(raw).args["records"]))
-    return rows
+        landed[batch_id] = decode_log(raw).args["records"]
+    return landed
+
+
+def period_rows(client: LedgerClient, period: bytes, from_block: int = 0) -> list[Row]:
+    """Every row the period's batches issued, in the order they were issued."""
+    return [
+        row for records in landed_batches(client, period, from_block).values() for row in unpack_rows(records)
+    ]
 
 
 def _label(period: bytes) -> str:

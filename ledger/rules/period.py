@@ -39,12 +39,14 @@ class PeriodResult:
         return sum(leaf.reward for leaf in self.leaves)
 
     def rewards(self) -> list[tuple[bytes, int, bytes]]:
-        """(player, amount, row reference) for every leaf with a reward: the period's batch rows."""
-        return [
+        """(player, amount, row reference) for every leaf with a reward: the period's batch rows,
+        in the order of the player keys, so the same period makes the same batches however its
+        activity file is ordered."""
+        return sorted(
             (leaf.player, leaf.reward, digest[:ROW_REF_BYTES])
             for leaf, digest in zip(self.leaves, self.hashes, strict=True)
             if leaf.reward
-        ]
+        )
 
     def summary(self, campaign: str) -> dict[str, Any]:
         return {

@@ -9,10 +9,17 @@ from pathlib import Path
 import pytest
 from web3 import Web3
 
+from ledger.chain.client import LedgerClient
+from ledger.chain.deployments import load_deployment
+from ledger.chain.keystore import load_keystore
 from ledger.chain.node import LocalNode
+from ledger.chain.sender import Sender
+from ledger.cli.period import load_period
+from ledger.encoding import Row
+from ledger.rules import onchain
 from ledger.rules.activity import write_activity
 from ledger.rules.document import validate_rules
-from tests.cli.conftest import Cli, deploy_cli, failed_cleanly, make_cli
+from tests.cli.conftest import PASSWORD, Cli, deploy_cli, failed_cleanly, make_cli
 from tests.rules.world import activity, rules_doc
 
 
@@ -136,7 +143,9 @@ def test_a_period_goes_from_activity_to_a_verified_reward_through_the_cli(
         "period", "issue", str(out), "--rows-per-batch", "2"
     )
     before = cli.nonce()
-    assert f"issued {summary['total']} of" in cli.ok("period", "issue", str(out))  # a re-run sends nothing
+    assert f"issued {summary['total']} of" in cli.ok(
+        "period", "issue", str(out), "--rows-per-batch", "2"
+    )  # a re-run sends nothing
     assert cli.nonce() == before
     player = (out / "activity.csv").read_text().splitlines()[1].split(",")[0]
     cli.ok("period", "proof", str(out), player, "--out", str(tmp_path / "mine.json"))
@@ -186,3 +195,38 @@ def test_verify_without_an_api_or_a_leaf_and_with_a_bad_leaf_file_is_refused_in_
         cli("verify", key, "--recompute", str(tmp_path / "theirs.json")), f"is for player {player}"
     )
     failed_cleanly(cli("period", "proof", str(out), key), "has no leaf in this period")
+    deploy_cli(cli, tmp_path)
+    failed_cleanly(cli("period", "show", "never"), "period never is not committed on this ledger")
+
+
+def test_a_period_issue_interrupted_then_rerun_on_a_reordered_file_pays_everyone_once(
+    cli: Cli, files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    deploy_cli(cli, tmp_path)
+    rules, csv = files
+    out = tmp_path / "week-1"
+    cli.ok("period", "compute", str(csv), "--campaign", "welcome", "--period", "week-1", "--rules", str(rules), "--out", str(out))  # fmt: skip
+    cli.ok("rules", "set", "welcome", str(rules))
+    cli.ok("period", "commit", str(out))
+    # a first run lands the first batch of two rows, then dies
+    _, result = load_period(out)
+    deployment = load_deployment(cli.data_dir / "deployments", cli.w3.eth.chain_id)
+    assert deployment is not None
+    client = LedgerClient(cli.w3, deployment.address)
+    sender = Sender(cli.w3, load_keystore(cli.data_dir / "keys" / "operator.json", PASSWORD), timeout=60)
+    first = [Row(player, amount, ref) for player, amount, ref in result.rewards()[:2]]
+    onchain.issue_period(client, sender, result.period, first, rows_per_batch=2)
+    # the file is saved again in another order: the same period, the same batches
+    lines = (out / "activity.csv").read_text().splitlines()
+    (out / "activity.csv").write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n")
+    assert f"issued {result.total} of {result.total}" in cli.ok(
+        "period", "issue", str(out), "--rows-per-batch", "2"
+    )
+    passed = cli.ok(
+        "audit", "recompute", str(out / "activity.csv"), "--period", "week-1", "--rules", str(rules)
+    )
+    assert passed.startswith("PASS")  # every player paid exactly once
+    before = cli.nonce()
+    refused = cli("period", "issue", str(out), "--rows-per-batch", "3")
+    assert refused.exit_code == 9 and "batch 0 of period week-1 landed with other rows" in refused.stderr
+    assert cli.nonce() == before
