@@ -73,6 +73,7 @@ bench: setup-core $(WRK)
 	$(BIN)/python scripts/bench/api.py
 	$(BIN)/python scripts/bench/reconcile.py
 	$(BIN)/python scripts/bench/rules.py
+	$(BIN)/python scripts/bench/gamification.py
 
 clean:
 	rm -rf $(VENV) contracts/node_modules contracts/hardhat/node_modules contracts/hardhat/runtime/node_modules

@@ -57,6 +57,7 @@ def _bench_api() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_api", Path(__file__).resolve().parent / "api.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_api"] = module
     spec.loader.exec_module(module)
     return module
 
