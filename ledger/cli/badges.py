@@ -16,6 +16,7 @@ from ledger.games.badges import load_badges
 app = typer.Typer(
     help="Publish badge rules and award badges, each backed by ledger facts.", no_args_is_help=True
 )
+ZERO = b"\x00" * 32
 BadgesFile = Annotated[Path, typer.Argument(help="the badges document (JSON, see docs/gamification.md)")]
 
 
@@ -59,21 +60,25 @@ def award(
         raise InputError(f"badge {badge!r} is not in {file}")
     key = parse_player_key(player)
     games = open_games(cfg)
-    if games.badge_of(key, badges[badge].key) != b"\x00" * 32:
-        raise InputError(f"player {player} already holds badge {badge}: a badge is awarded once")
+    held = games.badge_of(key, badges[badge].key)
     evidence = evidence_for(badges[badge], key, player_facts(games.ledger(), key))
+    if held != ZERO and (evidence is None or held != hash_of(evidence)):
+        raise InputError(f"player {player} already holds badge {badge}: a badge is awarded once")
     if evidence is None:
         raise InputError(f"the ledger's facts do not support badge {badge} for player {player}")
-    games.transact(games_sender(cfg, games), "awardBadge", key, badges[badge].key, hash_of(evidence))
+    if held == ZERO:
+        games.transact(games_sender(cfg, games), "awardBadge", key, badges[badge].key, hash_of(evidence))
+    else:  # a re-run after the award landed: keep its evidence, send nothing
+        out.print(f"badge {badge} was already awarded with this evidence: nothing sent", markup=False)
     to_mirror(cfg, save_badge, key, badges[badge].key, badges[badge].rule, evidence)
     path = _keep_evidence(cfg.data_dir / "badges" / f"0x{key.hex()}.json", badge, evidence)
     out.print(f"badge {badge} awarded to {player}; evidence in {path}", markup=False)
 
 
 def _keep_evidence(path: Path, badge: str, evidence: dict[str, Any]) -> Path:
-    """Appends the award to the player's evidence file (what `games verify --evidence` reads)."""
+    """Adds the award to the player's evidence file (what `games verify --evidence` reads)."""
     claims = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-    claims.append({"badge": badge, "evidence": evidence})
+    claims = [c for c in claims if c.get("badge") != badge] + [{"badge": badge, "evidence": evidence}]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(claims, indent=1) + "\n", encoding="utf-8")
     return path

@@ -75,6 +75,11 @@ def _commit(tournament: str, scores: Path, final: bool) -> None:
         f"{what} of {tournament}: {len(standings.ranked)} players, root 0x{standings.root.hex()}",
         markup=False,
     )
+    if receipt is None:
+        out.print(
+            f"  already committed: nothing sent; leaves and proofs in {directory}/final.json", markup=False
+        )
+        return
     out.print(
         f"  {receipt.gas_used} gas; leaves and proofs in {directory}/standings-{index}.json", markup=False
     )

@@ -61,13 +61,18 @@ def read_scores(path: Path) -> list[Score]:
 
 def commit(
     games: GamesClient, sender: Sender, tournament: bytes, standings: Standings, directory: Path, final: bool
-) -> tuple[int, Receipt]:
-    """Commits the standings and writes their file; (the commitment's index, its receipt)."""
+) -> tuple[int, Receipt | None]:
+    """Commits the standings and writes their file; (the commitment's index, its receipt, None
+    when these final standings had already landed)."""
     state = games.tournament(tournament)
     if not state.exists:
         raise GamesError("the tournament is not on chain: run `ledger tournament create` first")
-    if state.final:
+    if state.final and not (final and state.final_root == standings.root):
         raise GamesError("the final standings are committed: they cannot change")
+    if state.final:  # a re-run after the final commitment landed: write its files, send nothing
+        directory.mkdir(parents=True, exist_ok=True)
+        _write(directory / "final.json", standings_json(standings, state.commits, True))
+        return state.commits, None
     receipt = games.transact(
         sender, "commitStandings", tournament, standings.root, len(standings.ranked), final
     )

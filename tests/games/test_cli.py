@@ -54,9 +54,10 @@ def test_tiers_and_badges_from_the_command_line_verify(cli: Cli, tmp_path: Path)
     assert "VERIFIED" in shown
     refused = cli("games", "verify", player, *args, "--tier", "gold")
     assert refused.exit_code == 1 and "claimed gold, lifetime earned 150 gives silver" in refused.stdout
-    failed_cleanly(
-        cli("badges", "award", str(tmp_path / "badges.json"), "first-payout", player), "already holds badge"
-    )
+    nonce = cli.nonce()  # a re-run after the award landed sends nothing and keeps the evidence
+    again = cli.ok("badges", "award", str(tmp_path / "badges.json"), "first-payout", player)
+    assert "already awarded with this evidence: nothing sent" in again and cli.nonce() == nonce
+    assert len(json.loads(evidence.read_text())) == 1
 
 
 @pytest.mark.slow
@@ -82,6 +83,8 @@ def test_a_tournament_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
             "games", "verify", player, "--tournament", "week-1", "--standings", str(final), *prizes
         )
         assert "VERIFIED" in shown
+    assert "already committed: nothing sent" in cli.ok("tournament", "finish", "week-1", str(scores))
+    scores.write_text(scores.read_text().replace(",20,", ",25,"))  # a changed score after the final
     failed_cleanly(cli("tournament", "finish", "week-1", str(scores)), "cannot change")
 
 
