@@ -103,37 +103,84 @@ def verify(
         Path | None, typer.Option(help="the tournament's standings file (leaves + proofs)")
     ] = None,
     prizes: Annotated[Path | None, typer.Option(help="the tournament's prize table document")] = None,
+    api: Annotated[
+        str | None, typer.Option(help="check what this API claims (tier, badges, leaderboard)")
+    ] = None,
 ) -> None:
     """Check your tier, badges, score, rank and prize against the chain: exit 0 verified, 1 not."""
-    from ledger.games import check
-    from ledger.games.badges import load_badges
-    from ledger.games.facts import player_facts
-    from ledger.games.standings import load_prize_table
-    from ledger.games.tiers import load_tier_table
-
     key = parse_player_key(player)
     games = open_games(settings())
-    problems: list[str] = []
-    if tiers is not None:
-        table = load_tier_table(tiers)
-        claimed = None if tier is None else _tier_index(table.names, tier)
-        problems += check.check_tier(games, key, table, claimed)
-    if badges is not None:
-        claims = read_json(evidence, "evidence file") if evidence is not None else []
-        facts = player_facts(games.ledger(), key)
-        problems += check.check_badges(games, key, load_badges(badges), claims, facts)
-    if tournament is not None:
-        if standings is None or prizes is None:
-            raise InputError("--tournament needs --standings and --prizes")
-        board = [_claim(item) for item in read_json(standings, "standings file").get("standings", [])]
-        tid = text_to_bytes(tournament, what="tournament id")
-        problems += check.check_standing(games, tid, key, board, load_prize_table(prizes))
+    tid = None if tournament is None else text_to_bytes(tournament, what="tournament id")
+    if tid is not None and prizes is None:
+        raise InputError("--tournament needs --prizes (and --standings, or --api)")
+    if api is not None:
+        problems = _check_api(games, key, api, tiers, tid, prizes)
+    else:
+        problems = _check_files(games, key, tiers, tier, badges, evidence, tid, standings, prizes)
     for problem in problems:
         out.print(f"problem: {problem}", markup=False)
     if problems:
         out.print(f"FAILED: {len(problems)} problems for player {player}", markup=False)
         raise typer.Exit(EXIT_FAILED)
     out.print(f"VERIFIED: tier, badges and standing of player {player} against the chain", markup=False)
+
+
+def _check_files(
+    games: GamesClient, key: bytes, tiers: Path | None, tier: str | None, badges: Path | None,
+    evidence: Path | None, tid: bytes | None, standings: Path | None, prizes: Path | None,
+) -> list[str]:  # fmt: skip
+    """The check of what the operator's files claim (documents, evidence, a standings file)."""
+    from ledger.games import check
+    from ledger.games.badges import load_badges
+    from ledger.games.facts import player_facts
+    from ledger.games.standings import load_prize_table
+    from ledger.games.tiers import load_tier_table
+
+    problems: list[str] = []
+    if tiers is not None:
+        table = load_tier_table(tiers)
+        problems += check.check_tier(
+            games, key, table, None if tier is None else _tier_index(table.names, tier)
+        )
+    if badges is not None:
+        claims = read_json(evidence, "evidence file") if evidence is not None else []
+        problems += check.check_badges(
+            games, key, load_badges(badges), claims, player_facts(games.ledger(), key)
+        )
+    if tid is not None and prizes is not None:
+        if standings is None:
+            raise InputError("--tournament needs --standings (or --api)")
+        board = [_claim(item) for item in read_json(standings, "standings file").get("standings", [])]
+        problems += check.check_standing(games, tid, key, board, load_prize_table(prizes))
+    return problems
+
+
+def _check_api(
+    games: GamesClient, key: bytes, api: str, tiers: Path | None, tid: bytes | None, prizes: Path | None
+) -> list[str]:
+    """The check of what the operator's API claims: tier and table, badges, the leaderboard."""
+    from ledger.games import check
+    from ledger.games.apiclaims import GamesApi
+    from ledger.games.facts import player_facts
+    from ledger.games.standings import load_prize_table
+    from ledger.games.tiers import load_tier_table
+
+    client = GamesApi(api)
+    try:
+        table, claimed = client.tier(key)
+        problems = check.check_tier(games, key, table, claimed)
+        if tiers is not None and load_tier_table(tiers).hash != table.hash:
+            problems.append("tier table: the API serves another table than the document given")
+        badges, claims = client.badges(key)
+        if claims:
+            problems += check.check_badges(games, key, badges, claims, player_facts(games.ledger(), key))
+        if tid is not None and prizes is not None:
+            problems += check.check_standing(
+                games, tid, key, client.board(tid, key), load_prize_table(prizes)
+            )
+    finally:
+        client.close()
+    return problems
 
 
 def _tier_index(names: list[str], name: str) -> int:

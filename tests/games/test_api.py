@@ -9,12 +9,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from api.main import create_app
 from ledger.chain.node import LocalNode
 from ledger.config import Settings
-from ledger.games.check import Claim, check_standing
+from ledger.games.apiclaims import GamesApi
+from ledger.games.check import Claim, check_standing, check_tier
 from ledger.games.document import hash_of, parse_document
 from ledger.games.facts import player_facts
 from ledger.games.mirror import save_badge, save_standings, save_tier_table
@@ -25,6 +26,7 @@ from tests.games.conftest import GamesHarness
 from tests.games.test_badges import award, define_all
 from tests.games.world import finished, prizes
 from tests.indexer.conftest import engine, index
+from tests.verify.server import serving
 
 __all__ = ["engine"]
 
@@ -121,3 +123,44 @@ async def test_bad_requests_are_4xx_json(
     missing = await client.get(f"/v1/games/tournaments/api-week/players/{stranger}")
     assert missing.status_code == 404 and "not in the standings" in missing.text
     assert (await client.get("/v1/games/players/0x12/tier")).status_code in (400, 422)
+
+
+def test_the_players_check_reads_what_the_api_claims_and_catches_a_changed_tier(
+    games: GamesHarness, engine: Engine, anvil: LocalNode, tmp_path: Path, chain_snapshot: None
+) -> None:
+    final = finished(games, TOURNAMENT, count=8)
+    table = tier_table(parse_document(json.dumps(TIERS), TIERS_FORMAT, "tiers"))
+    games.send("publishTierTable", table.hash, table.thresholds, 0, 0, 0)
+    player = final.ranked[4].player
+    games.ledger.issue(games.campaign, player, 150)
+    badge = define_all(games)["earned-1000"]
+    index(games.ledger, engine)
+    save_standings(engine, TOURNAMENT, final, 2, True)
+    save_tier_table(engine, 1, table.hash, table.document.canonical)
+    settings = Settings(
+        database_url=str(engine.url.render_as_string(hide_password=False)), rpc_url=anvil.url,
+        data_dir=tmp_path, contract_address=games.ledger.client.address,
+    )  # fmt: skip
+    with serving(create_app(settings)) as base:
+        api = GamesApi(base)
+        try:
+            claimed_table, claimed = api.tier(player)
+            assert check_tier(games.games, player, claimed_table, claimed) == []
+            board = api.board(TOURNAMENT, player)
+            assert [c.rank for c in board] == [1, 2, 3, 4, 5]
+            assert check_standing(games.games, TOURNAMENT, player, board, prizes()) == []
+            assert api.badges(player) == ({}, [])
+            # the operator's mirror now says gold for a player whose figures give silver
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE players SET earned = :e WHERE player = :p"),
+                             {"e": 5_000 if engine.dialect.name == "postgresql" else str(5_000).zfill(78),
+                              "p": "0x" + player.hex()})  # fmt: skip
+            claimed_table, claimed = api.tier(player)
+            assert claimed == 2
+            assert (
+                "claimed gold, lifetime earned 150 gives silver"
+                in check_tier(games.games, player, claimed_table, claimed)[0]
+            )
+            assert badge.id == "earned-1000"
+        finally:
+            api.close()

@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 from web3 import Web3
 
+from api.main import create_app
 from ledger.chain.node import LocalNode
+from ledger.config import Settings
 from tests.cli.conftest import Cli, deploy_cli, failed_cleanly, make_cli
 from tests.conftest import random_player
+from tests.verify.server import serving
 
 TIERS = {
     "format": "rewards-ledger/tiers@1",
@@ -25,6 +28,13 @@ TIERS = {
 BADGES = {"format": "rewards-ledger/badges@1", "badges": [{"id": "first-payout", "kind": "first_payout"}]}
 PRIZES = {"format": "rewards-ledger/prizes@1", "prizes": ["50", "20"]}
 SCORING = {"format": "rewards-ledger/scoring@1", "description": "points won during the week"}
+
+
+def _ledger_address(cli: Cli) -> str:
+    (deployment,) = [
+        p for p in (cli.data_dir / "deployments").glob("*.json") if not p.name.startswith("games-")
+    ]
+    return str(json.loads(deployment.read_text())["address"])
 
 
 @pytest.fixture
@@ -54,6 +64,13 @@ def test_tiers_and_badges_from_the_command_line_verify(cli: Cli, tmp_path: Path)
     assert "VERIFIED" in shown
     refused = cli("games", "verify", player, *args, "--tier", "gold")
     assert refused.exit_code == 1 and "claimed gold, lifetime earned 150 gives silver" in refused.stdout
+    cli.ok("index", "--until-head")
+    settings = Settings(
+        database_url=f"sqlite:///{cli.data_dir / 'ledger.db'}", rpc_url=cli.env["LEDGER_RPC_URL"],
+        data_dir=cli.data_dir, contract_address=cli.w3.to_checksum_address(_ledger_address(cli)),
+    )  # fmt: skip
+    with serving(create_app(settings)) as base:
+        assert "VERIFIED" in cli.ok("games", "verify", player, "--api", base)
     nonce = cli.nonce()  # a re-run after the award landed sends nothing and keeps the evidence
     again = cli.ok("badges", "award", str(tmp_path / "badges.json"), "first-payout", player)
     assert "already awarded with this evidence: nothing sent" in again and cli.nonce() == nonce
