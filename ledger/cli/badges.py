@@ -46,6 +46,9 @@ def award(
     file: BadgesFile,
     badge: Annotated[str, typer.Argument(help="the badge id")],
     player: Annotated[str, typer.Argument(help="player key (0x + 64 hex)")],
+    period: Annotated[
+        list[Path] | None, typer.Option(help="a committed period's directory (wagered badges; repeatable)")
+    ] = None,
 ) -> None:
     """Award a badge the ledger's facts support, with its evidence (awarder only; once)."""
     from ledger.cli.games import games_sender, open_games, to_mirror
@@ -61,7 +64,10 @@ def award(
     key = parse_player_key(player)
     games = open_games(cfg)
     held = games.badge_of(key, badges[badge].key)
-    evidence = evidence_for(badges[badge], key, player_facts(games.ledger(), key))
+    if badges[badge].rule["kind"] == "wagered":
+        evidence = _wagered(badges[badge].rule, key, period or [])
+    else:
+        evidence = evidence_for(badges[badge], key, player_facts(games.ledger(), key))
     if held != ZERO and (evidence is None or held != hash_of(evidence)):
         raise InputError(f"player {player} already holds badge {badge}: a badge is awarded once")
     if evidence is None:
@@ -73,6 +79,15 @@ def award(
     to_mirror(cfg, save_badge, key, badges[badge].key, badges[badge].rule, evidence)
     path = _keep_evidence(cfg.data_dir / "badges" / f"0x{key.hex()}.json", badge, evidence)
     out.print(f"badge {badge} awarded to {player}; evidence in {path}", markup=False)
+
+
+def _wagered(rule: dict[str, Any], key: bytes, directories: list[Path]) -> dict[str, Any] | None:
+    from ledger.cli.period import load_period
+    from ledger.games.wagered import wagered_evidence
+
+    if not directories:
+        raise InputError(f"badge {rule['id']} counts committed periods: give them with --period DIR")
+    return wagered_evidence(rule, key, [load_period(directory)[1] for directory in directories])
 
 
 def _keep_evidence(path: Path, badge: str, evidence: dict[str, Any]) -> Path:

@@ -7,7 +7,10 @@ on chain) is the keccak256 of its object's canonical JSON. Kinds:
 - `active_weeks` (`weeks`: N): N consecutive weeks (unix weeks) each holding an entry of the
   player; evidence lists the weeks and one entry seq per week;
 - `earned_at_least` (`amount`): lifetime earned on the ledger reaches the amount; evidence names
-  the seq of the entry that reached it.
+  the seq of the entry that reached it;
+- `wagered` (`category`, `amount`): the wagers in a category over committed periods' activity
+  leaves reach the amount; evidence lists each period's leaf, proof and rules document (checked
+  in ledger/games/wagered.py against each period's commitment).
 
 The evidence is a JSON object whose canonical keccak256 is the award's evidence hash; anyone
 re-checks it against the ledger's own events.
@@ -24,7 +27,10 @@ from ledger.games.facts import Fact
 from ledger.hashchain import EntryKind
 
 FORMAT = "rewards-ledger/badges@1"
-KINDS = {"first_payout": set(), "active_weeks": {"weeks"}, "earned_at_least": {"amount"}}
+KINDS = {
+    "first_payout": set(), "active_weeks": {"weeks"}, "earned_at_least": {"amount"},
+    "wagered": {"category", "amount"},
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,10 @@ def badges_of(document: Document, source: str = "badges") -> dict[str, Badge]:
             )
         if rule["kind"] == "active_weeks":
             count(rule["weeks"], f"{where}/weeks", 1, 520)
-        if rule["kind"] == "earned_at_least":
+        if rule["kind"] in ("earned_at_least", "wagered"):
             amount(rule["amount"], f"{where}/amount", positive=True)
+        if rule["kind"] == "wagered":
+            text(rule["category"], f"{where}/category", limit=64)
         if badge_id in found:
             raise GamesError(f"{where}: the badge id {badge_id!r} is used twice")
         found[badge_id] = Badge(badge_id, rule)
@@ -74,6 +82,8 @@ def evidence_for(badge: Badge, player: bytes, facts: list[Fact]) -> dict[str, An
     """The evidence that the facts support the badge, or None when they do not (yet)."""
     base = {"badge": badge.id, "player": "0x" + player.hex()}
     kind = badge.rule["kind"]
+    if kind == "wagered":
+        raise GamesError(f"badge {badge.id}: its evidence comes from committed periods (--period)")
     if kind == "first_payout":
         paid = [f for f in facts if f.kind == EntryKind.PAID]
         return base | {"payout_seq": paid[0].seq} if paid else None
@@ -91,6 +101,8 @@ def evidence_for(badge: Badge, player: bytes, facts: list[Fact]) -> dict[str, An
 def progress(badge: Badge, facts: list[Fact]) -> tuple[int, int]:
     """(done, needed) toward the badge, for the shelf."""
     kind = badge.rule["kind"]
+    if kind == "wagered":  # counted over committed periods, not ledger entries: see the evidence
+        return 0, int(badge.rule["amount"])
     if kind == "first_payout":
         return min(1, sum(f.kind == EntryKind.PAID for f in facts)), 1
     if kind == "earned_at_least":
@@ -114,6 +126,8 @@ def check_evidence(badge: Badge, player: bytes, evidence: Any, facts: list[Fact]
         return f"badge {badge.id}: the evidence is not this player's and badge's"
     by_seq = {f.seq: f for f in facts}
     kind = badge.rule["kind"]
+    if kind == "wagered":  # its facts are committed periods: ledger.games.wagered.check_wagered
+        return None
     if kind == "first_payout":
         fact = by_seq.get(evidence.get("payout_seq", -1))
         if fact is None or fact.kind != EntryKind.PAID:

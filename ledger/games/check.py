@@ -16,6 +16,7 @@ from ledger.games.document import hash_of
 from ledger.games.facts import Fact
 from ledger.games.standings import PrizeTable, Standing, proves
 from ledger.games.tiers import TierTable
+from ledger.games.wagered import check_wagered
 from ledger.ops.lookup import scan_logs
 
 
@@ -85,6 +86,8 @@ def check_badges(
         if games.badge_of(player, badge.key) != hash_of(evidence):
             problems.append(f"badge {badge.id}: no award on chain with this evidence")
         problem = check_evidence(badge, player, evidence, facts)
+        if problem is None and badge.rule["kind"] == "wagered":
+            problem = check_wagered(games.ledger(), badge.rule, player, evidence)
         if problem:
             problems.append(problem)
     return problems
