@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ledger.chain.client import LedgerClient
-from ledger.events import decode_log, entries_of, event_topic
 from ledger.hashchain import EntryKind
-from ledger.ops.lookup import scan_logs
+
+if TYPE_CHECKING:
+    from ledger.chain.client import LedgerClient
 
 ENTRY_EVENTS = ("RewardIssued", "BatchIssued", "PayoutRecorded", "RewardReversed", "BalanceExpired")
 WEEK = 7 * 86_400
@@ -28,6 +29,9 @@ class Fact:
 
 def player_facts(client: LedgerClient, player: bytes, from_block: int = 0) -> list[Fact]:
     """The player's entries in seq order, from the ledger's events (not from any mirror)."""
+    from ledger.events import decode_log, entries_of, event_topic
+    from ledger.ops.lookup import scan_logs
+
     topics = [event_topic(name) for name in ENTRY_EVENTS]
     latest = client.w3.eth.block_number
     times: dict[int, int] = {}
