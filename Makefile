@@ -79,6 +79,7 @@ bench: setup-core $(WRK)
 	$(BIN)/python scripts/bench/rules.py
 	$(BIN)/python scripts/bench/operator_api.py
 	$(BIN)/python scripts/bench/cashout.py
+	$(BIN)/python scripts/bench/gamification.py
 
 clean:
 	rm -rf $(VENV) contracts/node_modules contracts/hardhat/node_modules contracts/hardhat/runtime/node_modules

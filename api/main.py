@@ -17,7 +17,16 @@ from api.cors import PlayerCors, parse_origins
 from api.deps import ApiContext, Mirror
 from api.docs import docs_router
 from api.metrics import IndexerCollector, MetricsMiddleware
-from api.routes import audit, campaigns, operator, operator_campaigns, operator_webhooks, players, system
+from api.routes import (
+    audit,
+    campaigns,
+    games,
+    operator,
+    operator_campaigns,
+    operator_webhooks,
+    players,
+    system,
+)
 from api.web import web_router
 from ledger.config import Settings
 from ledger.db.engine import make_engine, parse_url
@@ -88,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(PlayerCors, origins=origins)
     app.include_router(players.router)
     app.include_router(campaigns.router)
+    app.include_router(games.router)
     audit_guard = [Depends(require_audit_access)] if context.api_token else []
     app.include_router(audit.router, dependencies=audit_guard)
     app.include_router(operator.router)

@@ -18,6 +18,8 @@ def keccak(primitive: bytes | None = None, text: str | None = None) -> bytes:
 
 
 ARTIFACT_PATH = Path(__file__).resolve().parent / "artifacts" / "RewardsLedger.json"
+# tiers, badges and tournaments: a contract of its own beside the ledger (ledger/games)
+GAMES_ARTIFACT_PATH = ARTIFACT_PATH.with_name("RewardsGames.json")
 
 ROLE_NAMES = ("admin", "issuer", "payer", "pauser", "kyc")
 
@@ -66,7 +68,7 @@ def load_artifact(path: Path = ARTIFACT_PATH) -> Artifact:
         bytecode=data["bytecode"],
         deployed_bytecode=data["deployedBytecode"],
         storage_layout=data["storageLayout"],
-        namespaced_layout=data["namespacedStorageLayout"],
+        namespaced_layout=data.get("namespacedStorageLayout", {"namespaces": {}, "types": {}}),
         compiler=data["compiler"],
     )
 

@@ -34,14 +34,18 @@ ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
 SOLC_VERSION = "0.8.28+commit.7893614a"
 MAIN_SOURCE = "RewardsLedger.sol"
 CONTRACT_NAME = "RewardsLedger"
+# contracts built beside the ledger, each with an artifact of its own (no ERC-7201 namespaces)
+EXTRA_CONTRACTS = {"RewardsGames": "RewardsGames.sol"}
+# their own sources stay out of the ledger's build, so the ledger's artifact does not move
+EXTRA_SOURCES = {"RewardsGames.sol", "interfaces/IRewardsGames.sol"}
 SETTINGS: dict[str, Any] = {
     "evmVersion": "cancun",
     "optimizer": {"enabled": True, "runs": 10_000},
     "metadata": {"bytecodeHash": "ipfs"},
     "remappings": ["@openzeppelin/=node_modules/@openzeppelin/"],
     "outputSelection": {
-        "RewardsLedger.sol": {
-            "RewardsLedger": [
+        source: {
+            name: [
                 "abi",
                 "metadata",
                 "storageLayout",
@@ -49,7 +53,10 @@ SETTINGS: dict[str, Any] = {
                 "evm.deployedBytecode.object",
                 "evm.methodIdentifiers",
             ]
-        },
+        }
+        for source, name in (("RewardsLedger.sol", "RewardsLedger"), ("RewardsGames.sol", "RewardsGames"))
+    }
+    | {
         "*": {"": ["ast"]},
     },
 }
@@ -58,13 +65,16 @@ PROBE_SOURCE = "__namespaces__.sol"
 PROBE_CONTRACT = "NamespacedStorage"
 
 
-def standard_input() -> dict[str, Any]:
-    """The standard-JSON input: our own sources by content, imports resolved by the compiler (the
-    test tokens under contracts/test/ are compiled apart, by `ledger.cashout.tokens`)."""
+def standard_input(extras: bool = False) -> dict[str, Any]:
+    """The standard-JSON input: our own sources by content, imports resolved by the compiler;
+    the ledger's sources only unless `extras` (the contracts built beside it). The test tokens
+    under contracts/test/ are compiled apart, by `ledger.cashout.tokens`."""
     sources = {
         path.relative_to(CONTRACTS_DIR).as_posix(): {"content": path.read_text(encoding="utf-8")}
         for path in sorted(CONTRACTS_DIR.glob("**/*.sol"))
-        if "node_modules" not in path.parts and path.relative_to(CONTRACTS_DIR).parts[0] != "test"
+        if "node_modules" not in path.parts
+        and path.relative_to(CONTRACTS_DIR).parts[0] != "test"
+        and (extras or path.relative_to(CONTRACTS_DIR).as_posix() not in EXTRA_SOURCES)
     }
     return {"language": "Solidity", "sources": sources, "settings": SETTINGS}
 
@@ -96,7 +106,36 @@ def compile_contract(solc_binary: Path = SOLC_WRAPPER) -> dict[str, Any]:
     }
 
 
+def compile_extra(name: str, solc_binary: Path = SOLC_WRAPPER) -> dict[str, Any]:
+    """A contract deployed beside the ledger (e.g. RewardsGames): ABI, bytecode, layout."""
+    output = _compile(standard_input(extras=True), solc_binary)
+    contract = output["contracts"][EXTRA_CONTRACTS[name]][name]
+    metadata = json.loads(contract["metadata"])
+    return {
+        "contractName": name,
+        "compiler": metadata["compiler"]["version"],
+        "settings": {k: v for k, v in SETTINGS.items() if k != "outputSelection"},
+        "sourceHashes": {src: meta["keccak256"] for src, meta in sorted(metadata["sources"].items())},
+        "abi": contract["abi"],
+        "bytecode": "0x" + contract["evm"]["bytecode"]["object"],
+        "deployedBytecode": "0x" + contract["evm"]["deployedBytecode"]["object"],
+        "methodIdentifiers": contract["evm"]["methodIdentifiers"],
+        "storageLayout": contract["storageLayout"],
+        "metadata": contract["metadata"],
+    }
+
+
+_BUILT: dict[str, dict[str, Any]] = {}  # one solc run per distinct input in a process
+
+
 def _compile(source_input: dict[str, Any], solc_binary: Path) -> dict[str, Any]:
+    key = json.dumps([source_input, str(solc_binary)], sort_keys=True)
+    if key not in _BUILT:
+        _BUILT[key] = _run_solc(source_input, solc_binary)
+    return copy.deepcopy(_BUILT[key])
+
+
+def _run_solc(source_input: dict[str, Any], solc_binary: Path) -> dict[str, Any]:
     try:
         output: dict[str, Any] = solcx.compile_standard(
             source_input, solc_binary=solc_binary, base_path=CONTRACTS_DIR
@@ -192,18 +231,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare with the committed artifacts")
     args = parser.parse_args(argv)
     try:
-        fresh = render(compile_contract())
+        fresh = {artifact_path(): render(compile_contract())}
+        fresh |= {artifact_path(name): render(compile_extra(name)) for name in EXTRA_CONTRACTS}
     except CompileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    path = artifact_path()
     if args.check:
-        same = path.exists() and path.read_text(encoding="utf-8") == fresh
-        print("artifacts reproduce byte for byte" if same else f"{path.name} differs from a fresh build")
-        return 0 if same else 1
+        differ = [
+            p.name for p, text in fresh.items() if not p.exists() or p.read_text(encoding="utf-8") != text
+        ]
+        print(
+            f"{', '.join(differ)} differ(s) from a fresh build"
+            if differ
+            else "artifacts reproduce byte for byte"
+        )
+        return 1 if differ else 0
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    path.write_text(fresh, encoding="utf-8")
-    print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+    for path, text in fresh.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(PROJECT_ROOT)}")
     return 0
 
 

@@ -9,7 +9,7 @@ from eth_abi.abi import decode
 from eth_utils.abi import function_signature_to_4byte_selector
 from eth_utils.address import to_checksum_address
 
-from ledger.artifact import ROLE_NAMES, load_artifact, role_id
+from ledger.artifact import GAMES_ARTIFACT_PATH, ROLE_NAMES, load_artifact, role_id
 from ledger.encoding import bytes_to_text
 from ledger.errors import ContractRevert
 
@@ -34,7 +34,7 @@ def _errors_by_selector() -> dict[bytes, tuple[str, list[str], list[str]]]:
         bytes.fromhex("08c379a0"): ("Error", ["string"], ["message"]),
         bytes.fromhex("4e487b71"): ("Panic", ["uint256"], ["code"]),
     }
-    for item in load_artifact().abi:
+    for item in [*load_artifact().abi, *load_artifact(GAMES_ARTIFACT_PATH).abi]:
         if item["type"] != "error":
             continue
         types = [_abi_type(i) for i in item["inputs"]]

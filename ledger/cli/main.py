@@ -43,6 +43,10 @@ COMMANDS = {
     "serve": "ledger.cli.serve:serve",
     "tokens": "ledger.cli.tokens:app",
     "verify": "ledger.cli.verify:verify",
+    "games": "ledger.cli.games:app",
+    "tiers": "ledger.cli.tiers:app",
+    "badges": "ledger.cli.badges:app",
+    "tournament": "ledger.cli.tournament:app",
 }
 
 

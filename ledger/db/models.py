@@ -236,5 +236,7 @@ __all__ = [
     "Player", "Reversal", "String", "Totals",
 ]  # fmt: skip
 
-# The operator API's tables (migration 0003) live on the same metadata, so Alembic sees them.
+# The operator API's tables (migration 0003) and the games' (0004) live on the same metadata, so
+# Alembic sees them.
+import ledger.games.tables  # noqa: E402
 import ledger.operator.tables  # noqa: E402, F401

@@ -19,6 +19,7 @@ from ledger.demo.chain import (
     secret_file,
     trickle,
 )
+from ledger.demo.games import write_games
 from ledger.demo.history import Clock, Writer, blocks_on_demand, play
 from ledger.demo.rules_period import write_rules_period
 from ledger.demo.services import Services, child_env
@@ -137,6 +138,8 @@ def seed_chain(cfg: Settings, url: str, stop: Shutdown) -> DemoChain:
             write_history(cfg, chain)
             stop.phase("paying a week of cashback on published rules")
             write_rules_period(cfg, chain, secret, say)
+            stop.phase("tiers, badges and a weekly tournament")
+            write_games(cfg, chain, say)
     totals, (count, head) = client.totals(), client.chain_state()
     say(
         f"ledger: {count:,} entries, issued {totals.issued:,}, paid {totals.paid:,}, outstanding {totals.outstanding:,}"

@@ -114,7 +114,7 @@ ACCEPTED = {
 }  # fmt: skip
 OPERATOR = "/v1/operator/"  # the operator API's routes have their own battery: tests/operator
 SPEC = create_app(Settings(database_url="sqlite://", _env_file=None)).openapi()  # type: ignore[call-arg]
-VALID = {"player": ALICE, "seq": "1", "campaign": "welcome"}
+VALID = {"player": ALICE, "seq": "1", "campaign": "welcome", "tournament": "week-1"}
 
 
 def _battery() -> list[tuple[str, str, str, str, str]]:
