@@ -75,6 +75,9 @@ bench: setup-core $(WRK)
 	$(BIN)/python scripts/bench/gas_breakdown.py
 	$(BIN)/python scripts/bench/indexer.py
 	$(BIN)/python scripts/bench/api.py
+	$(BIN)/python scripts/bench/reconcile.py
+	$(BIN)/python scripts/bench/rules.py
+	$(BIN)/python scripts/bench/operator_api.py
 
 clean:
 	rm -rf $(VENV) contracts/node_modules contracts/hardhat/node_modules contracts/hardhat/runtime/node_modules

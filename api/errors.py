@@ -131,7 +131,9 @@ def _describe(error: Any) -> str:
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    code = {404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}.get(
+        exc.status_code, "http_error"
+    )
     headers = dict(exc.headers or {})
     return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 

@@ -12,15 +12,17 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import Engine, event
 
 from api import errors
+from api.auth import OperatorState, require_audit_access
 from api.cors import PlayerCors, parse_origins
-from api.deps import ApiContext, Mirror, require_audit_token
+from api.deps import ApiContext, Mirror
 from api.docs import docs_router
 from api.metrics import IndexerCollector, MetricsMiddleware
-from api.routes import audit, campaigns, players, system
+from api.routes import audit, campaigns, operator, operator_campaigns, operator_webhooks, players, system
 from api.web import web_router
 from ledger.config import Settings
 from ledger.db.engine import make_engine, parse_url
 from ledger.display import Display
+from ledger.operator.runtime import start_sender
 
 TITLE = "Transparent rewards ledger"
 OPENAPI_URL = "/openapi.json"
@@ -67,7 +69,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # of the collector's full passes, which otherwise pause every request in flight.
         gc.collect()
         gc.freeze()
+        sender = start_sender()  # the operator API's sender, when LEDGER_OPERATOR_SEND is on
         yield
+        if sender is not None:
+            sender.close()
+        app.state.operator.close()
         await context.aclose()
 
     app = FastAPI(
@@ -75,14 +81,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None, redoc_url=None, openapi_url=OPENAPI_URL,
     )  # fmt: skip
     app.state.context = context
+    app.state.operator = OperatorState.open(cfg)
     errors.install(app)
     app.add_middleware(MetricsMiddleware, registry=registry)
     if origins:  # off by default: nothing added to any request's path
         app.add_middleware(PlayerCors, origins=origins)
     app.include_router(players.router)
     app.include_router(campaigns.router)
-    audit_guard = [Depends(require_audit_token)] if context.api_token else []
+    audit_guard = [Depends(require_audit_access)] if context.api_token else []
     app.include_router(audit.router, dependencies=audit_guard)
+    app.include_router(operator.router)
+    app.include_router(operator_webhooks.router)
+    app.include_router(operator_campaigns.router)
     app.include_router(system.router)
     app.include_router(docs_router(TITLE, OPENAPI_URL))
     app.include_router(web_router(cfg))

@@ -227,10 +227,16 @@ class ReconcilePublic(_Public):
     chain_head: Hex32
     mirror_head: Hex32
     first_divergent_seq: int | None
+    first_divergent_row: str | None = Field(
+        description="the first row of any mirrored table that differs, in chain order (e.g. a payout's key)"
+    )
     differences: list[DifferencePublic]
     omitted: int = Field(description="differences found beyond those listed")
     players_checked: int
     campaigns_checked: int
+    rows_checked: int = Field(
+        description="rows of entries, events, payouts, reversals, expiries and blocks checked"
+    )
     report: list[str] = Field(description="the report as `ledger audit reconcile` prints it")
 
 

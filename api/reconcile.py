@@ -33,8 +33,8 @@ def _public(report: ReconcileReport) -> ReconcilePublic:
     return ReconcilePublic(
         ok=report.ok, block=report.block, chain_entries=report.chain_entries,
         mirror_entries=report.mirror_entries, chain_head=report.chain_head, mirror_head=report.mirror_head,
-        first_divergent_seq=report.first_divergent_seq,
+        first_divergent_seq=report.first_divergent_seq, first_divergent_row=report.first_divergent_row,
         differences=[DifferencePublic(what=d.what, key=d.key, chain=d.chain, mirror=d.mirror) for d in report.differences],
         omitted=report.omitted, players_checked=report.players_checked,
-        campaigns_checked=report.campaigns_checked, report=report.lines(),
+        campaigns_checked=report.campaigns_checked, rows_checked=report.rows_checked, report=report.lines(),
     )  # fmt: skip

@@ -6,6 +6,7 @@ import {LedgerCampaigns} from "./ledger/LedgerCampaigns.sol";
 import {LedgerIssuance} from "./ledger/LedgerIssuance.sol";
 import {LedgerReversals} from "./ledger/LedgerReversals.sol";
 import {LedgerDebits} from "./ledger/LedgerDebits.sol";
+import {LedgerPeriods} from "./ledger/LedgerPeriods.sol";
 
 /// @title RewardsLedger
 /// @notice See {IRewardsLedger}: the deployed ledger, composed of its modules.
@@ -13,6 +14,13 @@ import {LedgerDebits} from "./ledger/LedgerDebits.sol";
 /// each module adds a feature and keeps any state of its own in its own ERC-7201 namespace, so
 /// the order of this list moves no storage slot. A new feature is a new module (inheriting the
 /// core, or the module whose internals it needs) and one more name in this list.
-contract RewardsLedger is LedgerCore, LedgerCampaigns, LedgerIssuance, LedgerReversals, LedgerDebits {
+contract RewardsLedger is
+    LedgerCore,
+    LedgerCampaigns,
+    LedgerIssuance,
+    LedgerReversals,
+    LedgerDebits,
+    LedgerPeriods
+{
     constructor(address admin) LedgerCore(admin) {}
 }

@@ -8,7 +8,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from eth_utils.crypto import keccak
+
+def keccak(primitive: bytes | None = None, text: str | None = None) -> bytes:
+    """keccak256, through eth-utils imported on first use (it takes a third of a second to import,
+    which commands that only read the artifact need not pay)."""
+    from eth_utils.crypto import keccak as eth_keccak
+
+    return eth_keccak(primitive, text=text)
+
 
 ARTIFACT_PATH = Path(__file__).resolve().parent / "artifacts" / "RewardsLedger.json"
 

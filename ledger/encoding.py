@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from eth_typing import ChecksumAddress
-from eth_utils.address import is_address, to_checksum_address
+from typing import TYPE_CHECKING
 
 from ledger.errors import InputError
+
+if TYPE_CHECKING:
+    from eth_typing import ChecksumAddress
 
 ROW_BYTES = 64
 ROW_REF_BYTES = 20
@@ -79,6 +80,8 @@ def bytes_to_text(value: bytes) -> str:
 
 def checksum(address: str) -> ChecksumAddress:
     """An account address in its checksummed form; anything else is an `InputError`."""
+    from eth_utils.address import is_address, to_checksum_address  # heavy: imported on first use
+
     if not is_address(address):
         raise InputError(f"{shown(address)} is not an address")
     return to_checksum_address(address)

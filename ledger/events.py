@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from eth_abi.abi import decode
-from eth_utils.abi import event_abi_to_log_topic
-
 from ledger.artifact import load_artifact
 from ledger.encoding import row_ref_word, unpack_rows
 from ledger.errors import EventDecodeError
@@ -58,6 +55,8 @@ class _EventSpec:
 
 @cache
 def _specs() -> dict[bytes, _EventSpec]:
+    from eth_utils.abi import event_abi_to_log_topic
+
     specs = {}
     for item in load_artifact().abi:
         if item["type"] != "event":
@@ -98,6 +97,8 @@ def location_of(raw: dict[str, Any]) -> LogLocation:
 
 def decode_log(raw: dict[str, Any]) -> LedgerEvent:
     """Decodes one raw log of the ledger contract; raises `EventDecodeError` if it does not fit."""
+    from eth_abi.abi import decode  # imported on first use: the indexer decodes most logs without it
+
     topics = [_hex(t) for t in raw.get("topics", [])]
     location = location_of(raw)
     where = f"block {location.block_number} tx 0x{location.tx_hash.hex()} log {location.log_index}"

@@ -94,6 +94,22 @@ interface IRewardsLedger {
     error RewardAlreadyReversed(uint256 rewardSeq, uint256 reversalSeq);
     /// @notice A reversal cannot take back more than the reward it names.
     error RewardReversalExceedsReward(uint256 rewardSeq, uint256 amount, uint256 rewarded);
+    /// @notice Rules hashes must be non-zero and effective times fit in 40 bits.
+    error RulesInvalid(bytes32 campaignId, bytes32 rulesHash, uint256 effectiveFrom);
+    /// @notice This rules hash is already a version of the campaign's rules.
+    error RulesExists(bytes32 campaignId, bytes32 rulesHash);
+    /// @notice This rules hash is not a version of the campaign's rules.
+    error RulesUnknown(bytes32 campaignId, bytes32 rulesHash);
+    /// @notice This version of the rules takes effect only at `effectiveFrom`.
+    error RulesNotEffective(bytes32 campaignId, bytes32 rulesHash, uint256 effectiveFrom);
+    /// @notice The period id is already committed.
+    error PeriodExists(bytes32 periodId);
+    /// @notice No period has been committed under this id.
+    error PeriodUnknown(bytes32 periodId);
+    /// @notice A commitment needs a non-zero period id and root, and between 1 and 2**64 - 1 leaves.
+    error PeriodInvalid(bytes32 periodId);
+    /// @notice The period's batches together cannot exceed the total its commitment states.
+    error PeriodTotalExceeded(bytes32 periodId, uint256 total, uint256 issued, uint256 amount);
     /// @notice The ledger is paused and takes no entries. Named, like {ExpectedPause}, {Paused} and
     /// {Unpaused}, as in OpenZeppelin's `Pausable`, so the selectors and topics that operators'
     /// tooling decodes stay the same.
@@ -142,6 +158,23 @@ interface IRewardsLedger {
     );
     /// @notice An amount of a player's balance expired (entry `seq`).
     event BalanceExpired(uint256 seq, bytes32 indexed player, uint256 amount, bytes32 ref, bytes32 reason, bytes32 head);
+    /// @notice Version `version` (from 1) of a campaign's machine-readable rules: the keccak256 of
+    /// the rules document's RFC 8785 canonical form, in force for periods from `effectiveFrom`.
+    event CampaignRulesSet(bytes32 indexed campaignId, uint256 version, bytes32 rulesHash, uint256 effectiveFrom);
+    /// @notice A period's rewards were computed under `rulesHash` from the activity whose salted
+    /// per-player leaves (OpenZeppelin StandardMerkleTree) have root `root`; `total` is the sum of
+    /// the leaves' rewards, the most the period's batches may issue together.
+    event PeriodCommitted(
+        bytes32 indexed periodId,
+        bytes32 indexed campaignId,
+        bytes32 rulesHash,
+        bytes32 root,
+        uint256 leafCount,
+        uint256 total
+    );
+    /// @notice Batch `batchId` (a {BatchIssued} in the same transaction) paid `amount` of period
+    /// `periodId`; `issued` is what the period's batches have issued in all.
+    event PeriodBatchIssued(bytes32 indexed periodId, bytes32 indexed batchId, uint256 amount, uint256 issued);
     /// @notice `account` paused the ledger: no entry is made until it is unpaused.
     event Paused(address account);
     /// @notice `account` lifted the pause.
@@ -160,6 +193,30 @@ interface IRewardsLedger {
 
     /// @notice Closes a campaign for good. Admin only.
     function closeCampaign(bytes32 campaignId) external;
+
+    /// @notice Adds a version of a campaign's rules. Admin only. A version cannot be changed,
+    /// removed or back-dated: an `effectiveFrom` already past means the block's time.
+    function setCampaignRules(bytes32 campaignId, bytes32 rulesHash, uint256 effectiveFrom) external;
+
+    // ---------------------------------------------------------------- periods
+
+    /// @notice Commits a period: its campaign, the rules version its rewards were computed under
+    /// (set and in effect), the root of its activity leaves, their count and the rewards' total.
+    /// Issuer only; a period id is committed once.
+    function commitPeriod(
+        bytes32 periodId,
+        bytes32 campaignId,
+        bytes32 rulesHash,
+        bytes32 root,
+        uint256 leafCount,
+        uint256 total
+    ) external;
+
+    /// @notice Issues a batch of a committed period's rewards, as {issueBatch} on the period's
+    /// campaign, never taking the period's batches past its committed total. Issuer only.
+    function issuePeriodBatch(bytes32 batchId, bytes32 periodId, bytes calldata records)
+        external
+        returns (uint256 firstSeq);
 
     // ---------------------------------------------------------------- entries
 
@@ -213,6 +270,16 @@ interface IRewardsLedger {
 
     /// @notice The entry that reversed reward `rewardSeq`, or zero.
     function reversalOf(uint256 rewardSeq) external view returns (uint256);
+
+    /// @notice A rules hash's version of the campaign's rules (0 if none) and when it takes effect.
+    function rulesOf(bytes32 campaignId, bytes32 rulesHash)
+        external
+        view
+        returns (uint256 version, uint256 effectiveFrom);
+
+    /// @notice A committed period's campaign, committed total and what its batches issued so far
+    /// (root, rules hash and leaf count are in its {PeriodCommitted} event).
+    function periodOf(bytes32 periodId) external view returns (bytes32 campaignId, uint256 total, uint256 issued);
 
     /// @notice Whether the ledger is paused.
     function paused() external view returns (bool);

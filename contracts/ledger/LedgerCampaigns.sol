@@ -65,6 +65,11 @@ abstract contract LedgerCampaigns is LedgerCore {
         campaign.issued = uint128(issued + amount);
     }
 
+    /// @dev Whether a campaign was ever created (it may be closed or past its window).
+    function _campaignExists(bytes32 campaignId) internal view returns (bool) {
+        return _campaigns().campaigns[campaignId].end != 0;
+    }
+
     function _campaigns() private pure returns (CampaignStorage storage $) {
         assembly {
             $.slot := CAMPAIGN_STORAGE

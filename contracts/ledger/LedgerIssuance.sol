@@ -77,7 +77,7 @@ abstract contract LedgerIssuance is LedgerCampaigns {
         bytes32 campaignId,
         bytes32 batchId,
         bytes32 head
-    ) private returns (bytes32, uint256 total) {
+    ) internal returns (bytes32, uint256 total) {
         uint256 entry; // the fold's preimage, in memory above the free pointer
         {
             uint256 kind = uint256(EntryKind.Issued);

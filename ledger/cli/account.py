@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from ledger.artifact import ROLE_NAMES
-from ledger.chain.keystore import account_from_private_key, create_keystore, keystore_address
 from ledger.cli.common import clean_errors, out, settings
 from ledger.cli.context import keystore_password, open_ledger
-from ledger.encoding import checksum
 
 app = typer.Typer(help="Create and inspect the operator's signing account.")
 
@@ -17,6 +14,8 @@ app = typer.Typer(help="Create and inspect the operator's signing account.")
 @clean_errors
 def new() -> None:
     """Create a new random key in an encrypted keystore (password from the environment or a prompt)."""
+    from ledger.chain.keystore import create_keystore
+
     cfg = settings()
     password = keystore_password(cfg, confirm=True)
     address = create_keystore(cfg.keystore_path, password)
@@ -28,6 +27,10 @@ def new() -> None:
 @clean_errors
 def show() -> None:
     """Show the signing account's address, and its balance and roles when a ledger is reachable."""
+    from ledger.artifact import ROLE_NAMES
+    from ledger.chain.keystore import account_from_private_key, keystore_address
+    from ledger.encoding import checksum
+
     cfg = settings()
     address: str
     if cfg.private_key is not None:

@@ -7,15 +7,14 @@ from dataclasses import asdict
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
-from ledger.audit.reconcile import reconcile as run_reconcile
 from ledger.cli.common import clean_errors, out, settings
 from ledger.cli.context import open_ledger
-from ledger.db.engine import make_engine
+from ledger.cli.recompute import recompute as recompute_period
 from ledger.errors import DatabaseError
 
 app = typer.Typer(help="Audit the SQL mirror against the chain.", no_args_is_help=True)
+app.command("recompute")(recompute_period)
 
 FAILED = 1  # exit code of a reconciliation that found differences
 
@@ -34,6 +33,11 @@ def reconcile(
     Prints PASS, or FAIL with the first divergent row and each differing column; exits 0 on PASS
     and 1 on FAIL.
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ledger.audit.reconcile import reconcile as run_reconcile
+    from ledger.db.engine import make_engine
+
     cfg = settings()
     client = open_ledger(cfg)
     engine = make_engine(cfg.effective_database_url)

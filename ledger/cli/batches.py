@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ledger.cli.common import clean_errors, out, parse_count, parse_seconds, settings, slow
 from ledger.cli.context import open_ledger, open_writer, signer_address
-from ledger.encoding import text_to_bytes
 from ledger.errors import InputError, ReferenceConflict
-from ledger.ops import batch as batches
-from ledger.ops.csvfile import read_batch
-from ledger.ops.issuance import IssueReport, RewardRows, dry_run, issue_rewards
-from ledger.ops.writer import Writer
+
+if TYPE_CHECKING:
+    from ledger.ops import batch as batches
+    from ledger.ops.issuance import IssueReport, RewardRows
+    from ledger.ops.writer import Writer
 
 MAX_ROWS_PER_BATCH = 5_000
 
@@ -35,6 +34,11 @@ def issue_batch(
     ] = None,
 ) -> None:
     """Issue rewards in bulk from a CSV; a reference that landed before is skipped, never paid twice."""
+    from ledger.encoding import text_to_bytes
+    from ledger.ops import batch as batches
+    from ledger.ops.csvfile import read_batch
+    from ledger.ops.issuance import RewardRows, issue_rewards
+
     cfg = settings()
     cid = text_to_bytes(campaign, what="campaign id")
     per_batch = cfg.batch_rows if rows is None else parse_count(rows, "--rows")
@@ -58,6 +62,8 @@ def issue_batch(
 @contextmanager
 def _bar() -> Iterator[Callable[[int, int], batches.Progress]]:
     """A progress bar that appears only once the run is checked and starts sending."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("issuing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     bar = Progress(*columns, console=out, transient=False)
 
@@ -86,6 +92,9 @@ def _summary(report: IssueReport, rows: RewardRows) -> None:
 
 
 def _dry_run(writer: Writer, rows: RewardRows, per_batch: int, account: str, name: str) -> None:
+    from ledger.ops import batch as batches
+    from ledger.ops.issuance import dry_run
+
     with slow("looking the references up in the mirror and the chain's logs"):
         report = dry_run(writer, rows, per_batch, None)
     check = report.check

@@ -9,14 +9,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from eth_utils.crypto import keccak
 
 from ledger.cli.common import clean_errors, iso, out, settings
 from ledger.cli.context import open_ledger, open_writer
-from ledger.encoding import bytes_to_text, parse_amount, text_to_bytes
 from ledger.errors import InputError
-from ledger.ops.entries import close_campaign, create_campaign
-from ledger.terms import save_terms, terms_path
 
 app = typer.Typer(help="Create, close and inspect reward campaigns.")
 
@@ -63,6 +59,12 @@ def create(
     end: Annotated[str, typer.Option(help="when issuance closes: +30d, unix or ISO-8601")] = "+365d",
 ) -> None:
     """Create a campaign with a budget, a window and the hash of its terms (admin only)."""
+    from eth_utils.crypto import keccak
+
+    from ledger.encoding import bytes_to_text, parse_amount, text_to_bytes
+    from ledger.ops.entries import create_campaign
+    from ledger.terms import save_terms
+
     cfg = settings()
     cid = text_to_bytes(campaign_id, what="campaign id")
     amount = parse_amount(budget, maximum=2**128 - 1)
@@ -88,6 +90,9 @@ def create(
 @clean_errors
 def close(campaign_id: CampaignId) -> None:
     """Close a campaign for good (admin only)."""
+    from ledger.encoding import bytes_to_text, text_to_bytes
+    from ledger.ops.entries import close_campaign
+
     cfg = settings()
     cid = text_to_bytes(campaign_id, what="campaign id")
     client = open_ledger(cfg)
@@ -100,6 +105,9 @@ def close(campaign_id: CampaignId) -> None:
 @clean_errors
 def show(campaign_id: CampaignId) -> None:
     """Show a campaign's budget, use, window and terms as the chain has them."""
+    from ledger.encoding import bytes_to_text, text_to_bytes
+    from ledger.terms import terms_path
+
     cfg = settings()
     cid = text_to_bytes(campaign_id, what="campaign id")
     client = open_ledger(cfg)

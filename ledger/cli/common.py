@@ -8,13 +8,15 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 
-from ledger.config import Settings, load_settings
 from ledger.errors import InputError, LedgerError, NodeError
+
+if TYPE_CHECKING:
+    from ledger.config import Settings
 
 NODE_FAILED = NodeError.exit_code
 
@@ -91,6 +93,8 @@ def parse_seconds(value: str | None) -> float | None:
 
 
 def settings() -> Settings:
+    from ledger.config import load_settings  # pydantic-settings: only commands that run need it
+
     return load_settings()
 
 

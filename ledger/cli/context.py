@@ -1,25 +1,34 @@
-"""Opening the chain for a command: the node, the ledger's address, the signing key, the writer."""
+"""Opening the chain for a command: the node, the ledger's address, the signing key, the writer.
+
+web3, eth-account and the operator's write path are imported by the functions that use them, so
+that importing a command module (for `--help`) stays cheap.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import typer
-from eth_account.signers.local import LocalAccount
 
-from ledger.chain.client import LedgerClient, connect
 from ledger.chain.deployments import load_deployment
-from ledger.chain.keystore import account_from_private_key, keystore_address, load_keystore
-from ledger.chain.sender import Sender
 from ledger.cli.common import say, slow
-from ledger.config import Settings
 from ledger.errors import ConfigError, KeystoreError
-from ledger.ops.writer import Writer
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from ledger.chain.client import LedgerClient
+    from ledger.chain.sender import Sender
+    from ledger.config import Settings
+    from ledger.ops.writer import Writer
 
 
 def open_ledger(cfg: Settings) -> LedgerClient:
     """The ledger named by the settings, or by the deployments file for the node's chain."""
+    from ledger.chain.client import LedgerClient, connect
+
     w3 = connect(cfg.effective_rpc_url, timeout=cfg.tx_timeout)
     address = cfg.contract_address
     if not address:
@@ -37,6 +46,8 @@ def open_ledger(cfg: Settings) -> LedgerClient:
 
 def load_signer(cfg: Settings) -> LocalAccount:
     """The signing key: LEDGER_PRIVATE_KEY, else the keystore with its password."""
+    from ledger.chain.keystore import account_from_private_key, load_keystore
+
     if cfg.private_key is not None:
         return account_from_private_key(cfg.private_key.get_secret_value())
     password = keystore_password(cfg)
@@ -46,6 +57,8 @@ def load_signer(cfg: Settings) -> LocalAccount:
 
 def signer_address(cfg: Settings) -> str:
     """The signing account's address, without unlocking the keystore."""
+    from ledger.chain.keystore import account_from_private_key, keystore_address
+
     if cfg.private_key is not None:
         return str(account_from_private_key(cfg.private_key.get_secret_value()).address)
     return keystore_address(cfg.keystore_path)
@@ -65,6 +78,8 @@ def keystore_password(cfg: Settings, confirm: bool = False) -> str:
 
 
 def open_sender(cfg: Settings, client: LedgerClient) -> Sender:
+    from ledger.chain.sender import Sender
+
     return Sender(client.w3, load_signer(cfg), timeout=cfg.tx_timeout, on_wait=say)
 
 
@@ -80,6 +95,8 @@ def open_writer(
     cfg: Settings, client: LedgerClient, dry_run: bool = False, lock_wait: float | None = None
 ) -> Writer:
     """The write path for `client`: signer (none for a dry run), lock, journal and mirror."""
+    from ledger.ops.writer import Writer
+
     return Writer(
         client,
         None if dry_run else open_sender(cfg, client),

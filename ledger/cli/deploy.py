@@ -6,23 +6,18 @@ from typing import Annotated
 
 import typer
 
-from ledger.artifact import ROLE_NAMES
-from ledger.chain.client import LedgerClient, connect
 from ledger.chain.deployments import load_deployment, save_deployment
-from ledger.chain.sender import Sender
 from ledger.cli.common import clean_errors, out, say, settings
 from ledger.cli.context import load_signer
-from ledger.encoding import checksum
 from ledger.errors import InputError
-from ledger.ops.deploy import deploy_ledger
-from ledger.ops.entries import set_role
-from ledger.ops.writer import Writer
 
 OPERATOR_ROLES = ("issuer", "payer", "pauser")
 
 
 def parse_roles(value: str | None) -> list[str]:
     """`issuer,payer,pauser` as a list of known role names (the admin role comes with deploying)."""
+    from ledger.artifact import ROLE_NAMES
+
     if value is None:
         return []
     names = [name.strip().lower() for name in value.split(",") if name.strip()]
@@ -43,6 +38,13 @@ def deploy(
     ] = None,
 ) -> None:
     """Deploy the ledger, check its code against the artifact, record it for this chain, and grant roles."""
+    from ledger.chain.client import LedgerClient, connect
+    from ledger.chain.sender import Sender
+    from ledger.encoding import checksum
+    from ledger.ops.deploy import deploy_ledger
+    from ledger.ops.entries import set_role
+    from ledger.ops.writer import Writer
+
     cfg = settings()
     roles = parse_roles(grant)
     admin_address = checksum(admin) if admin is not None else None

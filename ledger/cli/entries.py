@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ledger.cli.batches import issue_batch
 from ledger.cli.common import clean_errors, out, parse_count, parse_seconds, settings
 from ledger.cli.context import open_ledger, open_writer
-from ledger.encoding import MAX_ROW_AMOUNT, bytes_to_text, parse_amount, parse_player_key, text_to_bytes
 from ledger.errors import InputError
-from ledger.ops import single
-from ledger.ops.entries import EntryResult, reverse_reward, set_paused
-from ledger.ops.lookup import find_reward
-from ledger.playerkey import derive_player_key
+
+if TYPE_CHECKING:
+    from ledger.ops import single
+    from ledger.ops.entries import EntryResult
 
 __all__ = ["expire", "issue", "issue_batch", "pause", "payout", "player_key", "reverse", "unpause"]
 
@@ -35,6 +34,8 @@ def _done(what: str, result: EntryResult) -> None:
 
 
 def _recorded(what: str, ref: bytes, result: single.Recorded) -> None:
+    from ledger.encoding import bytes_to_text
+
     if result.new:
         tx = f" (tx 0x{result.tx_hash.hex()})" if result.tx_hash else ""
         out.print(f"{what}: entry {result.seq} in block {result.block_number}{tx}")
@@ -53,6 +54,9 @@ def issue(
     wait: Wait = None,
 ) -> None:
     """Issue one reward (issuer role); a repeat with the same reference and content does nothing."""
+    from ledger.encoding import MAX_ROW_AMOUNT, parse_amount, parse_player_key, text_to_bytes
+    from ledger.ops import single
+
     cfg = settings()
     cid, key = text_to_bytes(campaign, what="campaign id"), parse_player_key(player)
     value, ref = parse_amount(amount, maximum=MAX_ROW_AMOUNT), text_to_bytes(reference)
@@ -67,6 +71,9 @@ def issue(
 @clean_errors
 def payout(player: Player, amount: Amount, reference: Reference, wait: Wait = None) -> None:
     """Record a payout (payer role); never more than the balance; a repeat with the same reference does nothing."""
+    from ledger.encoding import parse_amount, parse_player_key, text_to_bytes
+    from ledger.ops import single
+
     cfg = settings()
     key, value, ref = parse_player_key(player), parse_amount(amount, MAX_DEBIT), text_to_bytes(reference)
     client = open_ledger(cfg)
@@ -84,6 +91,10 @@ def reverse(
     wait: Wait = None,
 ) -> None:
     """Take back part or all of one issued reward, once (issuer role)."""
+    from ledger.encoding import MAX_ROW_AMOUNT, parse_amount, text_to_bytes
+    from ledger.ops.entries import reverse_reward
+    from ledger.ops.lookup import find_reward
+
     cfg = settings()
     number = parse_count(seq, "sequence number")
     why = text_to_bytes(reason, what="reason")
@@ -102,6 +113,9 @@ def expire(player: Player, amount: Amount, reference: Reference,
            reason: Annotated[str, typer.Option(help="why, up to 32 bytes of text")],
            wait: Wait = None) -> None:  # fmt: skip
     """Expire part of a player's balance (issuer role); a repeat with the same reference does nothing."""
+    from ledger.encoding import parse_amount, parse_player_key, text_to_bytes
+    from ledger.ops import single
+
     cfg = settings()
     key, value, ref = parse_player_key(player), parse_amount(amount, MAX_DEBIT), text_to_bytes(reference)
     why = text_to_bytes(reason, what="reason")
@@ -111,6 +125,8 @@ def expire(player: Player, amount: Amount, reference: Reference,
 
 
 def _set_paused(paused: bool) -> None:
+    from ledger.ops.entries import set_paused
+
     cfg = settings()
     client = open_ledger(cfg)
     writer = open_writer(cfg, client)
@@ -136,6 +152,8 @@ def player_key(
     player_id: Annotated[str, typer.Argument(help="the operator's own id for the player")],
 ) -> None:
     """Derive a player's pseudonymous key from their id and LEDGER_PLAYER_KEY_SECRET."""
+    from ledger.playerkey import derive_player_key
+
     cfg = settings()
     if cfg.player_key_secret is None:
         raise InputError("set LEDGER_PLAYER_KEY_SECRET (at least 16 bytes) to derive player keys")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.chain.hardhat import HardhatNode
 from ledger.cli.common import clean_errors, out, settings
 from ledger.cli.managed import BlockTime, run_foreground, start_background
-from ledger.config import Settings
+
+if TYPE_CHECKING:
+    from ledger.chain.hardhat import HardhatNode
+    from ledger.config import Settings
 
 app = typer.Typer(
     help="Run a Hardhat 3 node on 127.0.0.1 at the node port, in place of anvil. It keeps no state."
@@ -21,6 +23,8 @@ NO_STATE = "Hardhat keeps no state: after a restart, deploy again and index into
 
 
 def hardhat_node(cfg: Settings, block_time: float | None = None, verbose: bool = False) -> HardhatNode:
+    from ledger.chain.hardhat import HardhatNode
+
     return HardhatNode(
         cfg.data_dir / "hardhat",
         port=cfg.node_port,

@@ -1,4 +1,8 @@
-"""`ledger index`: keep the SQL mirror of the ledger current (or catch up and exit)."""
+"""`ledger index`: keep the SQL mirror of the ledger current (or catch up and exit).
+
+Kept light: the command talks to the node through the JSON-RPC client, never web3, and imports
+the database stack only when it runs, so a catch-up does not pay for what it does not use.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +11,17 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.logging import RichHandler
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy.exc import SQLAlchemyError
 
-from ledger.chain.deployments import load_deployment
 from ledger.cli.common import clean_errors, err, out, settings
-from ledger.cli.context import open_ledger
-from ledger.config import Settings
-from ledger.db.engine import make_engine
-from ledger.errors import DatabaseError
-from ledger.indexer.load import Progress as Step
-from ledger.indexer.service import Indexer, Options
+from ledger.errors import ConfigError, DatabaseError
+
+if TYPE_CHECKING:
+    from ledger.config import Settings
+    from ledger.indexer.load import Progress as Step
+    from ledger.indexer.service import Indexer
 
 FAR_BEHIND = 500  # blocks of lag from which a progress bar is worth drawing
 
@@ -32,12 +32,15 @@ def logging_to_stderr(verbose: bool = True) -> Iterator[None]:
     plain timestamped line each."""
     handler: logging.Handler
     if err.is_terminal:
+        from rich.logging import RichHandler
+
         handler = RichHandler(console=err, show_path=False, markup=False, rich_tracebacks=False)
         handler.setFormatter(logging.Formatter("%(message)s"))
     else:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logger = logging.getLogger("ledger")
+    saved = logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     logger.propagate = False
@@ -45,6 +48,7 @@ def logging_to_stderr(verbose: bool = True) -> Iterator[None]:
         yield
     finally:
         logger.removeHandler(handler)
+        logger.level, logger.propagate = saved
 
 
 @contextmanager
@@ -62,11 +66,29 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(sig, old)
 
 
-def _start_block(cfg: Settings, chain_id: int, address: str) -> int | None:
-    deployment = load_deployment(cfg.deployments_dir, chain_id)
+def _ledger(cfg: Settings) -> tuple[str, int | None]:
+    """The ledger's address (from the settings, else the deployments file for the node's chain),
+    checked to hold this project's code, and its deployment block when the deployments file knows it."""
+    from ledger.chain.deployments import load_deployment
+    from ledger.chain.rpc import Rpc
+    from ledger.indexer.extract import check_code
+
+    rpc = Rpc(cfg.effective_rpc_url, timeout=min(cfg.tx_timeout, 10.0))
+    try:
+        chain_id = int(rpc.call("eth_chainId"), 16)  # one attempt: a node that is not there fails at once
+        deployment = load_deployment(cfg.deployments_dir, chain_id)
+        address = cfg.contract_address or (deployment.address if deployment else None)
+        if not address:
+            raise ConfigError(
+                f"no ledger is deployed on chain {chain_id} (per {cfg.deployments_dir}): "
+                "run `ledger deploy` or set LEDGER_CONTRACT_ADDRESS"
+            )
+        check_code(rpc, address, chain_id)
+    finally:
+        rpc.close()
     if deployment is not None and deployment.address.lower() == address.lower():
-        return deployment.block_number
-    return None  # the indexer finds the deployment block on the chain
+        return address, deployment.block_number
+    return address, None  # the indexer finds the deployment block on the chain
 
 
 @clean_errors
@@ -87,16 +109,21 @@ def index(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="log warnings and errors only")] = False,
 ) -> None:
     """Mirror the ledger's events into SQL: follow the chain, or catch up with --until-head."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ledger.db.engine import make_engine
+    from ledger.indexer.service import Indexer, Options
+
     cfg = settings()
     with logging_to_stderr(not quiet):
-        client = open_ledger(cfg)
-        start = from_block if from_block is not None else _start_block(cfg, client.chain_id, client.address)
+        address, deployed = _ledger(cfg)
+        start = from_block if from_block is not None else deployed
         options = Options(
             confirmations=cfg.confirmations, poll_interval=poll_interval,
             retry_for=retry_for if retry_for is not None else (60.0 if until_head else None),
         )  # fmt: skip
         engine = make_engine(cfg.effective_database_url)
-        indexer = Indexer(cfg.effective_rpc_url, client.address, engine, start, options)
+        indexer = Indexer(cfg.effective_rpc_url, address, engine, start, options)
         try:
             with stop_on_signals(indexer.stop), _progress_bar(indexer) as on_progress:
                 indexer.on_progress = on_progress
@@ -121,6 +148,8 @@ def _progress_bar(indexer: Indexer) -> Iterator[Callable[[Step], None] | None]:
     if head - state.last_block < FAR_BEHIND or not err.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (
         TextColumn("indexing"),
         BarColumn(),

@@ -22,6 +22,8 @@ COMMANDS = {
     "deploy": "ledger.cli.deploy:deploy",
     "roles": "ledger.cli.roles:app",
     "campaign": "ledger.cli.campaign:app",
+    "rules": "ledger.cli.rules:app",
+    "period": "ledger.cli.period:app",
     "issue": "ledger.cli.entries:issue",
     "issue-batch": "ledger.cli.entries:issue_batch",
     "payout": "ledger.cli.entries:payout",
@@ -33,6 +35,7 @@ COMMANDS = {
     "index": "ledger.cli.index:index",
     "audit": "ledger.cli.audit:app",
     "serve": "ledger.cli.serve:serve",
+    "tokens": "ledger.cli.tokens:app",
     "verify": "ledger.cli.verify:verify",
 }
 

@@ -3,12 +3,14 @@ foreground, or starting it in the background."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.chain.managed import ManagedNode
 from ledger.cli.common import out
+
+if TYPE_CHECKING:
+    from ledger.chain.managed import ManagedNode
 
 BlockTime = Annotated[
     float | None, typer.Option(help="seconds per block; default mines each transaction at once")

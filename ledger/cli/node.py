@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.chain.client import connect
-from ledger.chain.node import DEV_CHAIN_ID, LocalNode
 from ledger.cli.common import clean_errors, out, settings
 from ledger.cli.managed import BlockTime, run_foreground, start_background
-from ledger.config import Settings
-from ledger.encoding import checksum
 from ledger.errors import InputError, NodeError
+
+if TYPE_CHECKING:
+    from ledger.chain.node import LocalNode
+    from ledger.config import Settings
 
 app = typer.Typer(help="Run the managed local node (anvil on 127.0.0.1, state kept in the data directory).")
 
 
 def local_node(cfg: Settings, block_time: float | None = None) -> LocalNode:
+    from ledger.chain.node import LocalNode
+
     return LocalNode(cfg.node_dir, port=cfg.node_port, block_time=block_time or cfg.node_block_time)
 
 
@@ -55,6 +57,8 @@ def stop() -> None:
 @clean_errors
 def status() -> None:
     """Say whether the node runs, and its chain id and block."""
+    from ledger.chain.client import connect
+
     cfg = settings()
     node = local_node(cfg)
     pid = node.running_pid()
@@ -76,6 +80,10 @@ def fund(
     eth: Annotated[int, typer.Option(help="balance to set, in ether", min=0)] = 100,
 ) -> None:
     """Give an account ether on a local development chain (anvil_setBalance)."""
+    from ledger.chain.client import connect
+    from ledger.chain.node import DEV_CHAIN_ID
+    from ledger.encoding import checksum
+
     cfg = settings()
     w3 = connect(cfg.effective_rpc_url)
     if int(w3.eth.chain_id) != DEV_CHAIN_ID:

@@ -6,12 +6,9 @@ from typing import Annotated
 
 import typer
 
-from ledger.artifact import ROLE_NAMES
 from ledger.cli.common import clean_errors, out, settings
 from ledger.cli.context import open_ledger, open_writer, signer_address
-from ledger.encoding import checksum, shown
 from ledger.errors import InputError
-from ledger.ops.entries import set_role
 
 app = typer.Typer(help="Manage roles: admin, issuer, payer, pauser.")
 
@@ -20,6 +17,9 @@ Address = Annotated[str, typer.Argument(help="the account")]
 
 
 def _role(name: str) -> str:
+    from ledger.artifact import ROLE_NAMES
+    from ledger.encoding import shown
+
     name = name.strip().lower()
     if name not in ROLE_NAMES:
         raise InputError(f"unknown role {shown(name)}: expected one of {', '.join(ROLE_NAMES)}")
@@ -30,6 +30,9 @@ def _role(name: str) -> str:
 @clean_errors
 def grant(role: Role, address: Address) -> None:
     """Grant a role (admin only)."""
+    from ledger.encoding import checksum
+    from ledger.ops.entries import set_role
+
     cfg = settings()
     client = open_ledger(cfg)
     name, account = _role(role), checksum(address)
@@ -45,6 +48,9 @@ def grant(role: Role, address: Address) -> None:
 @clean_errors
 def revoke(role: Role, address: Address) -> None:
     """Revoke a role (admin only)."""
+    from ledger.encoding import checksum
+    from ledger.ops.entries import set_role
+
     cfg = settings()
     client = open_ledger(cfg)
     name, account = _role(role), checksum(address)
@@ -60,6 +66,9 @@ def revoke(role: Role, address: Address) -> None:
 @clean_errors
 def show(address: Annotated[str | None, typer.Argument(help="default: the signing account")] = None) -> None:
     """Show which roles an account holds."""
+    from ledger.artifact import ROLE_NAMES
+    from ledger.encoding import checksum
+
     cfg = settings()
     client = open_ledger(cfg)
     account = checksum(address) if address is not None else signer_address(cfg)

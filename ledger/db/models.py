@@ -235,3 +235,6 @@ __all__ = [
     "Block", "Campaign", "Cursor", "DecodeFailure", "Entry", "Event", "Expiry", "IndexerStatus", "Payout",
     "Player", "Reversal", "String", "Totals",
 ]  # fmt: skip
+
+# The operator API's tables (migration 0003) live on the same metadata, so Alembic sees them.
+import ledger.operator.tables  # noqa: E402, F401

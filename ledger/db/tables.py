@@ -8,8 +8,6 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import SQLModel
 
@@ -32,8 +30,15 @@ decode_errors: Table = TABLES["decode_errors"]
 
 
 def insert_for(conn: Connection, table: Table) -> Any:
-    """An INSERT with the dialect's ON CONFLICT clauses available."""
-    return pg_insert(table) if conn.dialect.name == "postgresql" else sqlite_insert(table)
+    """An INSERT with the dialect's ON CONFLICT clauses available (each dialect's package is
+    imported by the one that uses it: a SQLite mirror need not load PostgreSQL's drivers' code)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:

@@ -25,8 +25,10 @@ from ledger.chain.sender import Sender
 from ledger.config import Settings
 from ledger.demo import seed
 from ledger.encoding import text_to_bytes
+from ledger.errors import LockBusy
 from ledger.ops.deploy import deploy_ledger
 from ledger.ops.entries import create_campaign, issue_one, record_payout, set_role
+from ledger.ops.lock import WriteLock
 from ledger.terms import save_terms
 
 Say = Callable[[str], None]
@@ -130,19 +132,32 @@ def ensure_campaigns(cfg: Settings, client: LedgerClient, sender: Sender, say: S
         say(f"created campaign {campaign.id}: budget {budget:,}, terms hash 0x{keccak(text).hex()[:12]}…")
 
 
-def trickle(chain: DemoChain, beat: Callable[[], None], say: Say, doing: Say, every: float = 3.0) -> None:
+def trickle(
+    chain: DemoChain, locks: Path, beat: Callable[[], None], say: Say, doing: Say, every: float = 3.0
+) -> None:
     """Issues a small reward every few seconds (now and then to the player whose page the demo
-    links, now and then with a payout) until Ctrl-C. A write that fails is reported once and the
-    trickle goes on: another process signing with the same key (the `ledger` command beside the
-    demo) must not stop it."""
+    links, now and then with a payout) until Ctrl-C. Each write holds the ledger's write lock in
+    `locks`, as every `ledger` command does, so an operator's run beside the demo is never
+    interleaved with it; while the operator holds the lock, the trickle skips its beat. A write
+    that fails is reported once and the trickle goes on."""
     rng = random.Random()
     failures = 0
+    busy = False
     for count in itertools.count(1):
         beat()
         player = chain.featured if count % LINKED_EVERY == 1 else rng.choice(chain.keys)
         doing("sending a reward")
+        lock = WriteLock(locks, chain.client.chain_id, chain.client.address, wait=0)
         try:
-            line = _reward(chain, player, rng.randint(5, 500), pay=count % 5 == 0)
+            with lock:
+                line = _reward(chain, player, rng.randint(5, 500), pay=count % 5 == 0)
+        except LockBusy as exc:
+            if not busy:
+                say(f"the trickle waits: {exc}")
+            busy = True
+            doing("waiting for the next reward")
+            time.sleep(every)
+            continue
         except Exception as exc:  # any failed write: the next beat tries again
             failures += 1
             if failures == 1:
@@ -151,6 +166,7 @@ def trickle(chain: DemoChain, beat: Callable[[], None], say: Say, doing: Say, ev
             if failures:
                 say(f"the trickle's writes land again ({failures} in a row had failed)")
             failures = 0
+            busy = False
             say(line)
         doing("waiting for the next reward")
         time.sleep(every)

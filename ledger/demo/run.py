@@ -20,6 +20,7 @@ from ledger.demo.chain import (
     trickle,
 )
 from ledger.demo.history import Clock, Writer, blocks_on_demand, play
+from ledger.demo.rules_period import write_rules_period
 from ledger.demo.services import Services, child_env
 from ledger.demo.stopping import Shutdown
 from ledger.encoding import text_to_bytes
@@ -81,7 +82,7 @@ def run(cfg: Settings, stop: Shutdown) -> None:
             if node.process is None or node.process.poll() is not None:
                 raise LedgerError(f"the node stopped; see {node.log_file}")
 
-        trickle(chain, beat, say, stop.phase)
+        trickle(chain, cfg.data_dir / "locks", beat, say, stop.phase)
     finally:
         with stop.cleaning_up():
             if node.process is not None and node.process.poll() is None:
@@ -134,6 +135,8 @@ def seed_chain(cfg: Settings, url: str, stop: Shutdown) -> DemoChain:
         else:
             stop.phase("writing eight weeks of rewards")
             write_history(cfg, chain)
+            stop.phase("paying a week of cashback on published rules")
+            write_rules_period(cfg, chain, secret, say)
     totals, (count, head) = client.totals(), client.chain_state()
     say(
         f"ledger: {count:,} entries, issued {totals.issued:,}, paid {totals.paid:,}, outstanding {totals.outstanding:,}"

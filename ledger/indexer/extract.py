@@ -9,16 +9,34 @@ again rather than mixed from two forks.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sha3 import keccak_256
+
 from ledger.chain.rpc import Retry, Rpc
-from ledger.errors import ConfigError, RangeTooLarge, RpcError, TransportError
+from ledger.errors import ConfigError, InputError, RangeTooLarge, RpcError, TransportError
 
 log = logging.getLogger("ledger.indexer")
 BATCH = 50  # block requests per JSON-RPC batch
+CHAIN_STATE = "0x" + keccak_256(b"chainState()").hexdigest()[:8]  # returns (entryCount, head)
+_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}\Z")
+
+
+def check_code(rpc: Rpc, address: str, chain_id: int) -> None:
+    """Raises unless `address` holds exactly this project's RewardsLedger runtime code."""
+    from ledger.artifact import load_artifact
+
+    if not _ADDRESS.match(address):
+        raise InputError(f"{address[:60]!r} is not an address")
+    code = str(rpc.call("eth_getCode", [address, "latest"]) or "0x")
+    if code in ("0x", ""):
+        raise ConfigError(f"no contract at {address} on chain {chain_id}")
+    if code.lower().removeprefix("0x") != load_artifact().deployed_bytecode.lower().removeprefix("0x"):
+        raise ConfigError(f"the code at {address} is not this project's RewardsLedger")
 
 
 class ChainMoved(Exception):
@@ -119,6 +137,15 @@ class Extractor:
     def head_number(self) -> int:
         return int(self.call("eth_blockNumber"), 16)
 
+    def entry_count(self, block: int) -> int | None:
+        """The ledger's entry count at `block` (its `chainState()`), None if the node cannot say."""
+        try:
+            answer = self.call("eth_call", {"to": self.contract, "data": CHAIN_STATE}, hex(block))
+        except RpcError:
+            return None
+        text = str(answer or "")
+        return int(text[2:66], 16) if len(text) >= 130 else None
+
     def blocks(self, numbers: Sequence[int], full: bool = False) -> dict[int, Block | None]:
         """Blocks by number (None for a number the chain does not have), in JSON-RPC batches."""
         found: dict[int, Block | None] = {}
@@ -165,8 +192,12 @@ class Extractor:
         )
         return list(result or [])
 
-    def read_range(self, start: int, limit: int, parent_hash: str | None) -> RangeData:
+    def read_range(
+        self, start: int, limit: int, parent_hash: str | None, budget: int | None = None
+    ) -> RangeData:
         """Reads from `start` to at most `limit`, shrinking the range while the node refuses it.
+        A range whose log data (hex characters) passes `budget` (default twice the sizer's
+        target) is cut at a block boundary.
 
         Raises `ChainMoved` when the parent of `start` is no longer `parent_hash` or the chain
         changed during the read.
@@ -174,7 +205,7 @@ class Extractor:
         while True:
             end = min(limit, start + self.sizer.size - 1)
             try:
-                return self._read(start, end, parent_hash)
+                return self._read(start, end, parent_hash, budget or self.sizer.target_data * 2)
             except (RangeTooLarge, TransportError) as exc:
                 if isinstance(exc, TransportError) and not exc.timeout:
                     raise
@@ -184,7 +215,7 @@ class Extractor:
                     "the node refused blocks %d-%d (%s); trying %d blocks", start, end, exc, self.sizer.size
                 )
 
-    def _read(self, start: int, end: int, parent_hash: str | None) -> RangeData:
+    def _read(self, start: int, end: int, parent_hash: str | None, budget: int) -> RangeData:
         head_number = self.head_number()
         edges = self.blocks(sorted({start, end, head_number}))
         first, tip, head = edges[start], edges[end], edges[head_number]
@@ -201,7 +232,7 @@ class Extractor:
         # A range far heavier than wanted is cut at a block boundary: its head is written now, the
         # rest is read again next time with a range sized to fit.
         data = sum(len(entry.get("data", "")) for entry in logs)
-        logs, cut = trim(logs, self.sizer.target_data * 2)
+        logs, cut = trim(logs, budget)
         last = cut if cut is not None else end
         self.sizer.observe(time.monotonic() - began, len(logs), data, last - start + 1)
         numbers = sorted({int(entry["blockNumber"], 16) for entry in logs} | {last, end})

@@ -14,10 +14,11 @@ from ledger.db import tables as t
 from ledger.db.checkpoint import Checkpointer
 from ledger.db.engine import WRITE
 from ledger.db.figures import add_to_campaigns, add_to_totals, chunks
+from ledger.db.types import MAX_U256, U256_DIGITS
 from ledger.errors import IndexerError
 from ledger.indexer.cursor import CursorState, lock_cursor
 from ledger.indexer.extract import Block
-from ledger.indexer.transform import Batch, TransformFailed
+from ledger.indexer.transform import ENTRY_COLUMNS, Batch, EntryRow, TransformFailed
 from ledger.model import PLAYER_FIGURES, PlayerFigures
 
 PRUNE_EVERY = 256  # blocks of finality between prunes of the blocks table
@@ -105,13 +106,22 @@ def _insert_rows(conn: Connection, batch: Batch) -> None:
 
 def prepare_rows(batch: Batch, dialect: str) -> dict[str, t.DriverRows]:
     """The batch's plain inserts as driver rows; the read-ahead thread does this ahead of the writer."""
-    return {
+    prepared = {
         table.name: t.driver_rows(dialect, table, rows)
-        for table, rows in (
-            (t.entries, batch.entries), (t.payouts, batch.payouts),
-            (t.reversals, batch.reversals), (t.expiries, batch.expiries),
-        )
+        for table, rows in ((t.payouts, batch.payouts), (t.reversals, batch.reversals), (t.expiries, batch.expiries))
     }  # fmt: skip
+    prepared[t.entries.name] = _entry_rows(batch.entries, dialect)
+    return prepared
+
+
+def _entry_rows(rows: list[EntryRow], dialect: str) -> t.DriverRows:
+    """Entry rows (amount last) as the driver takes them: the amount checked and, on SQLite,
+    zero-padded text, exactly as `U256` binds it."""
+    if rows and (min(row[-1] for row in rows) < 0 or max(row[-1] for row in rows) > MAX_U256):
+        raise ValueError("an amount of entries.amount is not a uint256")
+    if dialect != "postgresql":
+        rows = [(*row[:-1], str(row[-1]).zfill(U256_DIGITS)) for row in rows]
+    return t.DriverRows(list(ENTRY_COLUMNS), rows)
 
 
 def _apply_campaigns(conn: Connection, batch: Batch) -> None:

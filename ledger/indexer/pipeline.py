@@ -14,6 +14,9 @@ from ledger.indexer.load import prepare_rows
 from ledger.indexer.transform import Batch, MirrorHead, transform
 
 DEPTH = 2  # ranges read ahead of the writer
+# Log data (hex characters) of one range of a bulk load, about 31,000 batch rows: fewer, larger
+# transactions mean fewer rewrites of the players they touch, at about 100 MB of rows in memory.
+BULK_BUDGET = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -28,9 +31,11 @@ class ReadAhead:
     re-raises in the caller's thread (a moved chain ends the read-ahead; the caller re-checks)."""
 
     def __init__(
-        self, extractor: Extractor, state: CursorState, target: int, confirmations: int, dialect: str
-    ) -> None:
+        self, extractor: Extractor, state: CursorState, target: int, confirmations: int, dialect: str,
+        budget: int | None = None,
+    ) -> None:  # fmt: skip
         self._dialect = dialect
+        self._budget = budget
         self._queue: queue.Queue[Prepared | BaseException | None] = queue.Queue(maxsize=DEPTH)
         self._halt = threading.Event()
         self._args = (extractor, state, target, confirmations)
@@ -42,7 +47,7 @@ class ReadAhead:
         last, last_hash, mirror = state.last_block, state.last_block_hash, state.mirror
         try:
             while last < target and not self._halt.is_set():
-                data = extractor.read_range(last + 1, target, last_hash)
+                data = extractor.read_range(last + 1, target, last_hash, self._budget)
                 finalized = extractor.finalized(data.head.number, confirmations)
                 batch = transform(data.logs, data.blocks, mirror, state.chain_id, state.contract)
                 batch.prepared = prepare_rows(batch, self._dialect)

@@ -36,7 +36,7 @@ from ledger.indexer.load import (
     write_status,
     writing,
 )
-from ledger.indexer.pipeline import ReadAhead
+from ledger.indexer.pipeline import BULK_BUDGET, ReadAhead
 from ledger.indexer.transform import Batch, TransformFailed, transform
 
 if TYPE_CHECKING:  # web3 takes most of a second to import: a restarted indexer does not need it
@@ -44,7 +44,11 @@ if TYPE_CHECKING:  # web3 takes most of a second to import: a restarted indexer 
 
 log = logging.getLogger("ledger.indexer")
 UNSETTLED_LIMIT = 20
-COLD_BLOCKS = 64  # an empty mirror this far behind is backfilled as a bulk load
+# Entries behind the chain's count from which the next ranges are read ahead while each is
+# written (and, into an empty mirror, bulk loaded: indexes built once at the end). Counted in
+# entries, not blocks: one block can carry thousands of batch rows.
+BULK_ENTRIES = 5_000
+COLD_BLOCKS = 64  # when the node cannot tell the entry count: blocks behind that make a backfill
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Options:
     initial_range: int = 2_000
     max_range: int = 100_000
     status_every: float = 5.0  # seconds between status rows while idle
+    bulk_entries: int = BULK_ENTRIES  # entries behind from which ranges are read ahead (bulk when cold)
 
 
 @dataclass
@@ -138,8 +143,8 @@ class Indexer:
                 return True
             self._idle_status(state, head)
             return False
-        if state.mirror.count == 0 and head - state.last_block > COLD_BLOCKS:
-            return self._read_ahead(head)  # a cold backfill: bulk load
+        if self._far_behind(state, head):
+            return self._read_ahead(head)  # overlap reading and writing; bulk load when cold
         try:
             data = self.extractor.read_range(state.last_block + 1, head, state.last_block_hash)
         except ChainMoved as moved:
@@ -149,6 +154,13 @@ class Indexer:
         if head - data.end > 2 * self.extractor.sizer.size:
             return self._read_ahead(head)  # far behind: overlap reading and writing
         return data.end < head
+
+    def _far_behind(self, state: CursorState, head: int) -> bool:
+        """Whether the mirror is at least `bulk_entries` entries behind the chain at `head`."""
+        count = self.extractor.entry_count(head)
+        if count is None:  # a node that cannot run the view: judge an empty mirror by blocks
+            return state.mirror.count == 0 and head - state.last_block > COLD_BLOCKS
+        return count - state.mirror.count >= self.options.bulk_entries
 
     def _transform(self, data: RangeData, state: CursorState) -> Batch:
         try:
@@ -177,8 +189,12 @@ class Indexer:
         """Far behind: the next ranges are read and transformed while each is written; into an
         empty mirror, as a bulk load (indexes built once at the end)."""
         state = self.state
-        reader = ReadAhead(self.extractor, state, head, self.options.confirmations, self.engine.dialect.name)
-        bulk = bulk_loading(self.engine) if state.mirror.count == 0 else nullcontext()
+        cold = state.mirror.count == 0
+        reader = ReadAhead(
+            self.extractor, state, head, self.options.confirmations, self.engine.dialect.name,
+            BULK_BUDGET if cold else None,
+        )  # fmt: skip
+        bulk = bulk_loading(self.engine) if cold else nullcontext()
         try:
             with bulk:
                 reader.drain(lambda p: self._write(p.data, p.batch, p.finalized), self.stop)

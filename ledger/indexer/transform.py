@@ -12,14 +12,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.encoding import hex32
+from sha3 import keccak_256
+
+from ledger.encoding import ROW_BYTES, hex32
 from ledger.errors import DecodeFailed, EventDecodeError
-from ledger.events import EntryEvent, LedgerEvent, decode_log, entries_of
+from ledger.events import EntryEvent, LedgerEvent, entries_of
 from ledger.hashchain import ZERO32, EntryKind, fold
+from ledger.indexer.decode import decode
 from ledger.indexer.extract import Block
 from ledger.model import CAMPAIGN_FIGURES, KIND_NAMES, Figures
 
 Row = dict[str, Any]
+# An entry row as a tuple of these columns (the amount last, where the load's driver rows want
+# it): a hundred thousand dicts cost more than the keccak of every entry.
+ENTRY_COLUMNS = (
+    "seq", "kind", "campaign_id", "player", "ref", "aux", "reward_seq", "batch_id", "batch_index", "head",
+    "block_number", "block_hash", "block_time", "tx_hash", "log_index", "sender", "amount",
+)  # fmt: skip
+EntryRow = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -37,7 +47,7 @@ class Batch:
     start_head: MirrorHead
     head: MirrorHead
     events: list[Row] = field(default_factory=list)
-    entries: list[Row] = field(default_factory=list)
+    entries: list[EntryRow] = field(default_factory=list)  # in `ENTRY_COLUMNS` order
     entry_events: list[int] = field(default_factory=list)  # index into `events`, per entry
     payouts: list[Row] = field(default_factory=list)
     reversals: list[Row] = field(default_factory=list)
@@ -47,6 +57,10 @@ class Batch:
     figures: Figures[str] = field(default_factory=Figures)  # how the range moves players, campaigns, totals
     blocks: list[Row] = field(default_factory=list)
     prepared: dict[str, Any] | None = None  # driver-ready rows, filled by the load's read-ahead
+
+    def entry_dicts(self) -> list[Row]:
+        """The entry rows as column -> value."""
+        return [dict(zip(ENTRY_COLUMNS, row, strict=True)) for row in self.entries]
 
 
 class TransformFailed(DecodeFailed):
@@ -77,7 +91,7 @@ def transform(
     ]
     for raw in logs:
         try:
-            event = decode_log(raw)
+            event = decode(raw)
         except EventDecodeError as exc:
             raise TransformFailed(raw, str(exc)) from exc
         block = blocks[event.location.block_number]
@@ -92,24 +106,16 @@ def transform(
 
 
 def _add_entries(batch: Batch, raw: dict[str, Any], event: LedgerEvent, block: Block, tx_hash: str) -> None:
-    items = entries_of(event)
-    if not items:
+    if event.name == "BatchIssued":
+        _add_batch_rows(batch, raw, event, block, tx_hash)
         return
-    first, last = items[0].entry.seq, items[-1].entry.seq
-    if last <= batch.head.count:
-        return  # mirrored before: inserts are idempotent, and so is this
-    if first != batch.head.count + 1:
-        raise TransformFailed(
-            raw, f"it records entries {first}-{last} but the mirror's next entry is {batch.head.count + 1}"
-        )
+    items = entries_of(event)
+    if not items or not _is_next(batch, raw, items[0].entry.seq, items[-1].entry.seq):
+        return
     head = batch.head.head
     words = _Words()
     event_index = len(batch.events) - 1
-    is_batch = event.name == "BatchIssued"
-    where = {
-        "block_number": block.number, "block_hash": block.hash, "block_time": block.timestamp,
-        "tx_hash": tx_hash, "log_index": event.location.log_index, "sender": block.senders.get(tx_hash, ""),
-    }  # fmt: skip
+    where = _where(block, tx_hash, event)
     for item in items:
         e = item.entry
         head = fold(head, e)
@@ -118,28 +124,79 @@ def _add_entries(batch: Batch, raw: dict[str, Any], event: LedgerEvent, block: B
                 raw, f"entry {e.seq} folds to head {hex32(head)} but the event says {hex32(item.head)}"
             )
         player = hex32(e.player)
-        batch.entries.append(_entry_row(item, player, head, words, where, is_batch))
+        batch.entries.append(_entry_row(item, player, head, words, where))
         batch.entry_events.append(event_index)
         _account(batch, item, player, block.number, words)
-    batch.head = MirrorHead(last, head)
+    batch.head = MirrorHead(items[-1].entry.seq, head)
 
 
-def _entry_row(item: EntryEvent, player: str, head: bytes, words: _Words, where: Row, is_batch: bool) -> Row:
+def _is_next(batch: Batch, raw: dict[str, Any], first: int, last: int) -> bool:
+    """True when entries `first`-`last` continue the mirror; False when it holds them already."""
+    if last <= batch.head.count:
+        return False  # mirrored before: inserts are idempotent, and so is this
+    if first != batch.head.count + 1:
+        raise TransformFailed(
+            raw, f"it records entries {first}-{last} but the mirror's next entry is {batch.head.count + 1}"
+        )
+    return True
+
+
+def _where(block: Block, tx_hash: str, event: LedgerEvent) -> tuple[Any, ...]:
+    """The location columns of an entry row: block number, hash and time, transaction, log, sender."""
+    return (block.number, block.hash, block.timestamp, tx_hash, event.location.log_index,
+            block.senders.get(tx_hash, ""))  # fmt: skip
+
+
+def _entry_row(item: EntryEvent, player: str, head: bytes, words: _Words, where: tuple[Any, ...]) -> EntryRow:
     e = item.entry
-    return {
-        "seq": e.seq,
-        "kind": KIND_NAMES[e.kind],
-        "campaign_id": None if e.campaign_id == ZERO32 else words(e.campaign_id),
-        "player": player,
-        "amount": e.amount,
-        "ref": hex32(e.ref),
-        "aux": words(e.aux),
-        "reward_seq": item.reward_seq or None,
-        "batch_id": words(item.batch_id) if is_batch else None,
-        "batch_index": item.batch_index if is_batch else None,
-        "head": hex32(head),
-        **where,
-    }
+    campaign = None if e.campaign_id == ZERO32 else words(e.campaign_id)
+    return (e.seq, KIND_NAMES[e.kind], campaign, player, hex32(e.ref), words(e.aux), item.reward_seq or None,
+            None, None, hex32(head), *where, e.amount)  # fmt: skip
+
+
+_ISSUED = int(EntryKind.ISSUED).to_bytes(32, "big")
+_REF_PAD = bytes(32 - 20)  # a row's 20-byte reference is left-aligned in its word
+_AMOUNT_PAD = bytes(32 - 12)  # a row's 12-byte amount is right-aligned in its word
+
+
+def _add_batch_rows(
+    batch: Batch, raw: dict[str, Any], event: LedgerEvent, block: Block, tx_hash: str
+) -> None:
+    """A BatchIssued's rows, sliced straight from its packed records (64 bytes each: player,
+    20-byte reference, 12-byte amount) and folded as `hashchain.fold` folds an issued entry whose
+    `ref` is the row reference left-aligned and whose `aux` is the batch id."""
+    a = event.args
+    records: bytes = a["records"]
+    if len(records) % ROW_BYTES:
+        raise TransformFailed(raw, f"its records hold {len(records)} bytes, not whole rows of {ROW_BYTES}")
+    if not records:
+        return
+    first = a["firstSeq"]
+    count = len(records) // ROW_BYTES
+    if not _is_next(batch, raw, first, first + count - 1):
+        return
+    campaign, batch_id = a["campaignId"], a["batchId"]
+    kind, batch_hex = KIND_NAMES[EntryKind.ISSUED], hex32(batch_id)
+    campaign_hex = None if campaign == ZERO32 else hex32(campaign)
+    block_number, block_hash, block_time, tx, log_index, sender = _where(block, tx_hash, event)
+    fixed = _ISSUED + campaign
+    head, event_index = batch.head.head, len(batch.events) - 1
+    rows, apply = batch.entries, batch.figures.apply
+    for index in range(count):
+        record = records[index * ROW_BYTES : (index + 1) * ROW_BYTES]
+        seq, amount, ref = first + index, int.from_bytes(record[52:], "big"), record[32:52]
+        folded = (head, seq.to_bytes(32, "big"), fixed, record[:32], _AMOUNT_PAD, record[52:], ref, _REF_PAD, batch_id)  # fmt: skip
+        head = keccak_256(b"".join(folded)).digest()
+        player = "0x" + record[:32].hex()
+        rows.append((seq, kind, campaign_hex, player, "0x" + ref.hex() + "00" * 12, batch_hex, None, batch_hex,
+                     index, "0x" + head.hex(), block_number, block_hash, block_time, tx, log_index, sender, amount))  # fmt: skip
+        apply(EntryKind.ISSUED, amount, player, campaign_hex, seq, block_number)
+    if head != a["head"]:
+        raise TransformFailed(
+            raw, f"entry {seq} folds to head {hex32(head)} but the event says {hex32(a['head'])}"
+        )
+    batch.entry_events.extend([event_index] * count)
+    batch.head = MirrorHead(first + count - 1, head)
 
 
 class _Words:

@@ -124,7 +124,12 @@ def _rows(path: Path, reader: csv._reader, columns: dict[str, int]) -> BatchFile
 def _row(values: list[str], columns: dict[str, int]) -> Row:
     if len(values) != len(columns):
         raise InputError(f"{len(values)} value(s), but the header has {len(columns)} columns")
-    player = parse_player_key(values[columns["player"]])
-    amount = parse_amount(values[columns["amount"]], maximum=MAX_ROW_AMOUNT)
-    ref = text_to_bytes(values[columns["reference"]], ROW_REF_BYTES, what="reference")
-    return Row(player, amount, ref)
+    return parse_row(values[columns["player"]], values[columns["amount"]], values[columns["reference"]])
+
+
+def parse_row(player: str, amount: str, reference: str) -> Row:
+    """One reward row as a batch carries it, validated (the CSV reader and the operator API share it)."""
+    key = parse_player_key(player)
+    value = parse_amount(amount, maximum=MAX_ROW_AMOUNT)
+    ref = text_to_bytes(reference, ROW_REF_BYTES, what="reference")
+    return Row(key, value, ref)

@@ -2,7 +2,7 @@
 """Reconcile benchmark: time `ledger audit reconcile` on a mirror of many entries.
 
 Builds a ledger on a private anvil with one-second blocks through batch issuance to returning
-players (the indexer benchmark's helpers), mirrors it with the indexer into SQLite (and
+players (scripts/bench/chain.py), mirrors it with the indexer into SQLite (and
 PostgreSQL when a server is named), then times `ledger audit reconcile` on each, from process
 start to verdict: every column of every mirrored row against the chain's logs and blocks, the
 hash chain against `chainState()`, and every player and campaign against the contract's views.
@@ -30,7 +30,7 @@ from ledger.chain.client import LedgerClient
 from ledger.chain.node import LocalNode
 from ledger.db.engine import make_engine
 from ledger.indexer.service import Indexer, Options
-from scripts.bench.indexer import deploy, drop_pg_schema, free_port, fresh_pg_schema, generate
+from scripts.bench.chain import deploy, drop_pg_schema, free_port, fresh_pg_schema, generate
 
 Figures = dict[str, Any]
 

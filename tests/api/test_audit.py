@@ -133,6 +133,10 @@ async def test_reconciliation_at_the_mirrors_head_passes(
     report = ReconcilePublic.model_validate((await client.get("/v1/audit/reconcile", headers=auth)).json())
     assert report.ok and report.differences == [] and report.chain_head == report.mirror_head
     assert report.report[0].startswith("PASS")
+    assert report.first_divergent_row is None and report.first_divergent_seq is None
+    # every entry's row, and at least one event row and one block row besides
+    assert report.rows_checked >= report.chain_entries + 2
+    assert f"checked {report.rows_checked} rows" in report.report[1]
 
 
 async def test_status_reports_indexer_head_chain_head_and_lag(

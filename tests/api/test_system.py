@@ -76,8 +76,10 @@ async def test_no_route_accepts_a_method_that_could_change_anything(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
     spec = app.openapi()
-    assert {method for operations in spec["paths"].values() for method in operations} == {"get"}
-    for path in spec["paths"]:
+    # the read routes; the operator API's writes (/v1/operator/, tokens required) are tested in tests/operator
+    paths = [path for path in spec["paths"] if not path.startswith("/v1/operator/")]
+    assert {method for path in paths for method in spec["paths"][path]} == {"get"}
+    for path in paths:
         concrete = (
             path.replace("{player}", "0x" + "ab" * 32).replace("{seq}", "1").replace("{campaign}", "welcome")
         )

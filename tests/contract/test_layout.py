@@ -20,6 +20,7 @@ NAMESPACES = (
     "rewardsledger.storage.Core",
     "rewardsledger.storage.Campaigns",
     "rewardsledger.storage.Reversals",
+    "rewardsledger.storage.Periods",
 )
 
 

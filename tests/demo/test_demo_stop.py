@@ -13,7 +13,7 @@ import pytest
 from ledger.chain.client import LedgerClient, connect
 from ledger.chain.deployments import load_deployment
 from ledger.chain.node import LocalNode
-from ledger.demo import seed, story
+from ledger.demo import rules_period, seed, story
 from ledger.events import decode_log, event_topic
 from ledger.ops.lookup import scan_logs
 from ledger.playerkey import derive_player_key
@@ -135,6 +135,7 @@ def assert_every_planned_entry_landed_once(data_dir: Path) -> None:
         regulars = [derive_player_key(secret, pid) for pid in story.regular_ids()]
         weeks = story.plan(seed.player_keys(secret, PLAYERS), regulars)
         planned = sum(story.entries(act) for week in weeks for act in week.acts)
+        planned += rules_period.planned_rewards(seed.player_keys(secret, PLAYERS), regulars, secret)
         topics = [event_topic("RewardIssued"), event_topic("PayoutRecorded")]
         trickled = sum(
             1

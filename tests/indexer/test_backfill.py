@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import Engine, func, select
 
 from ledger.audit.reconcile import reconcile
 from ledger.db import tables as t
+from ledger.db.bulk import restore_indexes
+from ledger.indexer.service import Options, Stats
 from tests.conftest import LedgerHarness
-from tests.indexer.conftest import every_kind, index
+from tests.indexer.conftest import FAST, every_kind, index, rows
 
 
 def test_backfill_mirrors_every_event_kind_and_reconciles(ledger: LedgerHarness, engine: Engine) -> None:
@@ -50,3 +54,46 @@ def test_a_second_catch_up_writes_nothing_new(ledger: LedgerHarness, engine: Eng
     assert again.entries == 0 and again.events == 0
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.entries)).scalar() == 10
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def _index_logging(ledger: LedgerHarness, engine: Engine, bulk_entries: int) -> tuple[Stats, list[str]]:
+    lines, logger = _Lines(), logging.getLogger("ledger.indexer")
+    logger.addHandler(lines)
+    saved = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        stats = index(ledger, engine, Options(**{**FAST.__dict__, "bulk_entries": bulk_entries}))
+    finally:
+        logger.removeHandler(lines)
+        logger.setLevel(saved)
+    return stats, lines.lines
+
+
+def test_one_block_of_many_entries_is_bulk_loaded_as_entries_not_blocks_behind_decide(
+    ledger: LedgerHarness, engine: Engine
+) -> None:
+    ledger.issue_batch(ledger.campaign(), rows(40))  # a handful of blocks, 40 entries
+    stats, lines = _index_logging(ledger, engine, bulk_entries=40)
+    assert stats.entries == 40
+    assert any("after the bulk load" in line for line in lines), lines
+    assert restore_indexes(engine) == 0  # the load built every index back
+    assert reconcile(ledger.client, engine).ok
+
+
+def test_a_mirror_fewer_entries_behind_than_the_threshold_is_written_range_by_range(
+    ledger: LedgerHarness, engine: Engine
+) -> None:
+    ledger.issue_batch(ledger.campaign(), rows(40))
+    stats, lines = _index_logging(ledger, engine, bulk_entries=41)
+    assert stats.entries == 40
+    assert not any("bulk load" in line for line in lines), lines
+    assert reconcile(ledger.client, engine).ok

@@ -17,7 +17,7 @@ from ledger.db.bulk import bulk_index_names, drop_indexes
 from ledger.db.engine import make_engine
 from ledger.indexer.service import Indexer, Options
 from tests.conftest import LedgerHarness, random_player, wait_until
-from tests.indexer.conftest import assert_mirror_is_canonical, index, issue_batches, rows
+from tests.indexer.conftest import FAST, assert_mirror_is_canonical, index, issue_batches, rows
 
 pytestmark = pytest.mark.slow  # the indexer killed at random points, many times
 
@@ -25,8 +25,9 @@ KILLS = 20
 
 
 def _run_indexer(url: str, address: str, database_url: str, start: int, ready: multiprocessing.Event) -> None:  # type: ignore[valid-type]
-    """The child: an indexer with tiny ranges, so that it commits many small transactions."""
-    options = Options(poll_interval=0.01, initial_range=1, max_range=1, retry_for=10.0)
+    """The child: an indexer with tiny ranges, so that it commits many small transactions; far
+    enough behind to read ahead (and, into the empty mirror, to bulk load)."""
+    options = Options(poll_interval=0.01, initial_range=1, max_range=1, retry_for=10.0, bulk_entries=1_000)
     indexer = Indexer(url, address, make_engine(database_url), start, options)
     indexer.prepare()
     ready.set()  # type: ignore[attr-defined]
@@ -71,10 +72,10 @@ def test_a_cold_backfill_builds_the_entry_indexes_once_and_a_killed_one_gets_the
     ledger: LedgerHarness, engine: Engine, database_url: str
 ) -> None:
     campaign = ledger.campaign()
-    issue_batches(ledger, campaign, [rows(5) for _ in range(70)])  # more than COLD_BLOCKS behind
+    issue_batches(ledger, campaign, [rows(5) for _ in range(70)])
     expected = bulk_index_names(engine.dialect.name)
     drop_indexes(engine)  # what a bulk load killed midway leaves behind
     assert not {ix["name"] for ix in inspect(engine).get_indexes("entries")} & expected
-    stats = index(ledger, engine)
+    stats = index(ledger, engine, Options(**{**FAST.__dict__, "bulk_entries": 300}))  # a bulk load
     assert stats.entries == 350
     assert {ix["name"] for ix in inspect(engine).get_indexes("entries")} >= expected

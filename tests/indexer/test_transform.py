@@ -11,6 +11,9 @@ import pytest
 from eth_abi.abi import decode, encode
 from eth_utils.crypto import keccak
 
+from ledger.events import decode_log, entries_of
+from ledger.indexer.decode import decode as sliced_decode
+from ledger.indexer.decode import topic_of
 from ledger.indexer.extract import Block
 from ledger.indexer.transform import MirrorHead, TransformFailed, transform
 
@@ -197,3 +200,36 @@ def test_balances_and_totals_summed_from_the_raw_logs_equal_the_transforms() -> 
     assert figures.totals == {
         "issued": totals[ISSUED], "paid": totals[PAID], "reversed": totals[REVERSED], "expired": totals[EXPIRED]
     }  # fmt: skip
+
+
+def test_sliced_decoding_gives_what_eth_abi_gives_for_every_recorded_log() -> None:
+    for log in RECORD["logs"]:
+        assert sliced_decode(log) == decode_log(log), log["topics"][0]
+
+
+def _batch_log(logs: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(log for log in logs if log["topics"][0] == topic_of("BatchIssued"))
+
+
+def test_a_changed_batch_row_breaks_the_fold_at_the_batchs_last_entry() -> None:
+    logs = copy.deepcopy(RECORD["logs"])
+    batch_log = _batch_log(logs)
+    data = bytearray.fromhex(batch_log["data"][2:])
+    data[-1 - 64] ^= 1  # the last byte of the amount of the fourth of five rows (records end the data)
+    batch_log["data"] = "0x" + data.hex()
+    seqs = [e.entry.seq for e in entries_of(decode_log(batch_log))]
+    with pytest.raises(
+        TransformFailed, match=rf"entry {seqs[-1]} folds to head 0x[0-9a-f]{{64}} but the event says"
+    ):
+        run(logs)
+
+
+def test_batch_records_cut_short_are_refused_with_the_log() -> None:
+    logs = copy.deepcopy(RECORD["logs"])
+    batch_log = _batch_log(logs)
+    data = bytearray.fromhex(batch_log["data"][2:])
+    data[5 * 32 - 1] -= 1  # the records' length word (the fifth): one byte short of whole rows
+    batch_log["data"] = "0x" + data.hex()
+    with pytest.raises(TransformFailed) as caught:
+        run(logs)
+    assert caught.value.tx_hash == batch_log["transactionHash"]

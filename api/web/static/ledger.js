@@ -37,7 +37,7 @@ export const PLAYER_TOPIC = { RewardIssued: 2, BatchIssued: null, PayoutRecorded
 
 /** keccak256 of the ledger's runtime code (the committed artifact's deployedBytecode): the code
  * the contract's address must hold. Changes with the contract; the tests say when it is stale. */
-export const CODE_HASH = "0xb074f0a8ad816c794790c1178011a575aa08d8e06a8234dbff993d24e597ea38";
+export const CODE_HASH = "0xa31f924e0523c5c75646d00f0619815307c4418b953dd34369970cf3004860e8";
 /** The storage slot of the players mapping, the root of the ledger's ERC-7201 namespace
  * `rewardsledger.storage.Core`: a player's word is at keccak256(player ‖ PLAYERS_SLOT). */
 export const PLAYERS_SLOT = 96605498095818739215880882245239086707082805490687546596130023163320456145152n;

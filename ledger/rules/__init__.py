@@ -1,0 +1,1 @@
+"""Published reward rules: the document, the engine, activity, leaves, periods and their checks."""
