@@ -14,14 +14,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ledger.encoding import Row
 from ledger.rules.document import RulesDocument
 from ledger.rules.engine import ActivityMismatch, compute
 from ledger.rules.leaf import Leaf
 from ledger.rules.merkle import process_proof
-from ledger.rules.onchain import Commitment
 from ledger.rules.period import ROW_REF_BYTES, PeriodResult
+
+if TYPE_CHECKING:  # the chain client (web3) is not imported for `ledger --help`
+    from ledger.rules.onchain import Commitment
 
 
 @dataclass

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page
 
 from ledger.encoding import Row
 from tests.conftest import LedgerHarness
 from tests.rules.world import Period, make_period
 from tests.web.conftest import Site
+
+pytestmark = pytest.mark.slow  # a browser on the served pages
 
 
 def check_file(page: Page, site: Site, period: Period, tmp_path: Path, index: int) -> str:
