@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ledger.cli.common import clean_errors, out, settings
-from ledger.config import Settings
 from ledger.encoding import parse_player_key, text_to_bytes
 from ledger.errors import InputError
 
 if TYPE_CHECKING:
     from ledger.chain.sender import Sender
+    from ledger.config import Settings
     from ledger.games.contract import GamesClient
 
 app = typer.Typer(help="Tiers, badges and tournaments: deploy the games contract, check a player.", no_args_is_help=True)  # fmt: skip
