@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from ledger.db.migrate import upgrade
 from ledger.operator.runtime import OperatorSettings, build_sender
 from ledger.operator.sender import OperatorSender
 from ledger.operator.tokens import create_token
-from tests.conftest import LedgerHarness, deploy_on
+from tests.conftest import DATABASES, LedgerHarness, deploy_on, fresh_database
 
 AUDIT_TOKEN = "operator-tests-audit-token"
 
@@ -72,16 +73,41 @@ def settings_for(
     )  # fmt: skip
 
 
-@pytest.fixture
-def op(
-    w3: Web3, operator: LocalAccount, anvil: LocalNode, database_url: str, tmp_path: Path
+@contextmanager
+def operator_on(
+    w3: Web3, account: LocalAccount, anvil: LocalNode, url: str, data_dir: Path
 ) -> Iterator[Operator]:
-    ledger = deploy_on(w3, operator)
+    ledger = deploy_on(w3, account)
     ledger.campaign("welcome")
-    upgrade(database_url)
-    cfg = settings_for(ledger, database_url, tmp_path / "data", anvil)
-    engine = make_engine(database_url)
+    upgrade(url)
+    cfg = settings_for(ledger, url, data_dir, anvil)
+    engine = make_engine(url)
     tokens = {scope: create_token(engine, scope)[1] for scope in ("issuer", "payer", "admin", "auditor")}
     engine.dispose()
     with TestClient(create_app(cfg), raise_server_exceptions=False) as api:
         yield Operator(ledger, cfg, api, tokens)
+
+
+@pytest.fixture
+def op(
+    w3: Web3, operator: LocalAccount, anvil: LocalNode, database_url: str, tmp_path: Path
+) -> Iterator[Operator]:
+    with operator_on(w3, operator, anvil, database_url, tmp_path / "data") as made:
+        yield made
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def shared_op(
+    request: pytest.FixtureRequest,
+    w3: Web3,
+    operator: LocalAccount,
+    anvil: LocalNode,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Operator]:
+    """One ledger and database for a module of tests that store nothing (refusals)."""
+    directory = tmp_path_factory.mktemp("operator")
+    with (
+        fresh_database(request.param, directory) as url,
+        operator_on(w3, operator, anvil, url, directory / "data") as made,
+    ):
+        yield made

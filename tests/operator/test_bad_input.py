@@ -38,12 +38,12 @@ REWARDS = [
 
 @pytest.mark.parametrize(("body", "names"), REWARDS, ids=[f"rewards-{i}" for i in range(len(REWARDS))])
 def test_a_bad_reward_request_is_a_422_naming_the_field_and_row(
-    op: Operator, body: object, names: str
+    shared_op: Operator, body: object, names: str
 ) -> None:
-    code, answer = op.post("rewards", body)
+    code, answer = shared_op.post("rewards", body)
     assert (code, answer["error"]) == (422, "invalid_parameter"), answer
     assert names in answer["message"] + " ".join(answer.get("details", [])), answer
-    assert op.api.get("/v1/operator/rewards/ok-1", headers=op.auth("issuer")).status_code == 404
+    assert shared_op.api.get("/v1/operator/rewards/ok-1", headers=shared_op.auth("issuer")).status_code == 404
 
 
 DEBITS = [
@@ -58,22 +58,23 @@ DEBITS = [
 
 @pytest.mark.parametrize(("path", "body", "names"), DEBITS, ids=[f"debit-{i}" for i in range(len(DEBITS))])
 def test_a_bad_payout_or_expiry_is_a_422_naming_the_field(
-    op: Operator, path: str, body: object, names: str
+    shared_op: Operator, path: str, body: object, names: str
 ) -> None:
-    code, answer = op.post(path, body, scope="admin")
+    code, answer = shared_op.post(path, body, scope="admin")
     assert (code, answer["error"]) == (422, "invalid_parameter"), answer
     assert names in answer["message"] + " ".join(answer.get("details", [])), answer
 
 
-def test_malformed_bodies_and_references_are_4xx_json(op: Operator) -> None:
-    headers = {**op.auth("issuer"), "Content-Type": "application/json"}
+def test_malformed_bodies_and_references_are_4xx_json(shared_op: Operator) -> None:
+    headers = {**shared_op.auth("issuer"), "Content-Type": "application/json"}
     for raw in (b"{", b"\xff\xfe", b"", b"null", b'{"campaign": "welcome", "rows": [' * 200):
-        answer = op.api.post("/v1/operator/rewards", content=raw, headers=headers)
+        answer = shared_op.api.post("/v1/operator/rewards", content=raw, headers=headers)
         assert 400 <= answer.status_code < 500 and "error" in answer.json(), raw
     for reference in ("x" * 21, "%E2%80%A8", "0x" + "00" * 32, "x" * 300):
-        answer = op.api.get(f"/v1/operator/rewards/{reference}", headers=op.auth("issuer"))
+        answer = shared_op.api.get(f"/v1/operator/rewards/{reference}", headers=shared_op.auth("issuer"))
         assert 400 <= answer.status_code < 500 and answer.json()["error"], reference
-    assert op.api.delete("/v1/operator/rewards", headers=op.auth("issuer")).status_code == 405
+    assert shared_op.api.delete("/v1/operator/rewards", headers=shared_op.auth("issuer")).status_code == 405
     assert (
-        op.post("payouts", {"player": player(), "amount": "1", "reference": "fine"}, scope="payer")[0] == 202
+        shared_op.post("payouts", {"player": player(), "amount": "1", "reference": "fine"}, scope="payer")[0]
+        == 202
     )
