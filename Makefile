@@ -43,15 +43,21 @@ $(BROWSER):
 demo: setup-core
 	@trap : INT; $(BIN)/python scripts/demo.py; status=$$?; [ $$status -eq 130 ] || exit $$status
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), a test file to a worker so that its
+# module fixtures are built once; tests spend most of their time waiting on blocks, servers and
+# browsers, so two workers on two cores halve the wall time. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+
 test: setup
-	$(BIN)/pytest
+	$(PYTEST)
 
 # the quick subset for daily work (every area's quick tests, under two minutes): no `slow` tests
 test-fast: setup
-	$(BIN)/pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 test-pg: setup
-	LEDGER_TEST_DATABASE_URL=$${LEDGER_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+	LEDGER_TEST_DATABASE_URL=$${LEDGER_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(PYTEST)
 
 lint: setup
 	$(BIN)/ruff check ledger api scripts tests
