@@ -15,9 +15,9 @@ from api.deps import context_of, raw_json
 from api.errors import ERROR_RESPONSES, error_response
 from api.models import ErrorPublic
 from api.routes.operator_models import AcceptedPublic, ExpiryIn, PayoutIn, ReversalIn, RewardsIn, WritePublic
-from ledger.cli.common import parse_count
 from ledger.encoding import ROW_REF_BYTES, text_to_bytes
 from ledger.errors import ConfigError, InputError, NodeError, NotFound, ReferenceConflict
+from ledger.inputs import parse_count
 from ledger.operator import outbox
 from ledger.operator.items import Item, ItemsInvalid, debit_item, reversal_item, reward_items
 

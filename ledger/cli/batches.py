@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.cli.common import clean_errors, out, parse_count, parse_seconds, settings, slow
+from ledger.cli.common import clean_errors, out, parse_seconds, settings, slow
 from ledger.cli.context import open_ledger, open_writer, signer_address
 from ledger.errors import InputError, ReferenceConflict
+from ledger.inputs import parse_count
 
 if TYPE_CHECKING:
     from ledger.ops import batch as batches

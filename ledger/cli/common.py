@@ -71,14 +71,6 @@ def _first_line(exc: BaseException) -> str:
     return text[0][:200] if text else ""
 
 
-def parse_count(value: str, what: str) -> int:
-    """A positive whole number given on the command line, with one clear line when it is not."""
-    text = value.strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) < 1:
-        raise InputError(f"{what} {value[:40]!r} is not a positive whole number")
-    return int(text)
-
-
 def parse_seconds(value: str | None) -> float | None:
     """A number of seconds (0 or more), or None when not given."""
     if value is None:

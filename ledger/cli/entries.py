@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ledger.cli.batches import issue_batch
-from ledger.cli.common import clean_errors, out, parse_count, parse_seconds, settings
+from ledger.cli.common import clean_errors, out, parse_seconds, settings
 from ledger.cli.context import open_ledger, open_writer
 from ledger.errors import InputError
+from ledger.inputs import MAX_DEBIT, parse_count
 
 if TYPE_CHECKING:
     from ledger.ops import single
@@ -26,7 +27,6 @@ Wait = Annotated[
     str | None,
     typer.Option("--wait", help="seconds to wait for another writer of this ledger (0: fail at once)"),
 ]
-MAX_DEBIT = 2**128 - 1
 
 
 def _done(what: str, result: EntryResult) -> None:

@@ -48,8 +48,8 @@ def set_(
     ] = "now",
 ) -> None:
     """Publish a rules document as the campaign's next rules version (admin only)."""
-    from ledger.cli.campaign import parse_time
     from ledger.cli.context import open_ledger, open_writer
+    from ledger.inputs import parse_time
     from ledger.rules.onchain import set_rules
 
     cfg = settings()

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.cli.common import clean_errors, iso, out, parse_count, settings
+from ledger.cli.common import clean_errors, iso, out, settings
+from ledger.inputs import parse_count
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

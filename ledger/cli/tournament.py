@@ -40,9 +40,9 @@ def create(
     end: Annotated[str, typer.Option(help="+7d, unix or ISO-8601")] = "+7d",
 ) -> None:
     """Create the tournament: scoring rule and prize table hashes, prize total, start and end."""
-    from ledger.cli.campaign import parse_time
     from ledger.cli.games import games_sender, open_games
     from ledger.games import tournament as ops
+    from ledger.inputs import parse_time
 
     cfg = settings()
     tid = text_to_bytes(tournament, what="tournament id")

@@ -12,9 +12,6 @@ from dataclasses import dataclass
 
 from eth_utils.crypto import keccak
 
-from ledger.cli.campaign import check_window, parse_time
-from ledger.cli.common import parse_count
-from ledger.cli.entries import MAX_DEBIT
 from ledger.encoding import (
     MAX_ROW_AMOUNT,
     bytes_to_text,
@@ -24,6 +21,7 @@ from ledger.encoding import (
     text_to_bytes,
 )
 from ledger.errors import InputError
+from ledger.inputs import MAX_DEBIT, check_window, parse_count, parse_time
 from ledger.ops.csvfile import parse_row
 
 KINDS = ("reward", "payout", "expiry", "reversal", "campaign", "close")
