@@ -167,6 +167,30 @@ class CampaignUseListPublic(_Public):
     next_cursor: str | None
 
 
+class PeriodPublic(_Public):
+    period_id: Hex32
+    name: str = Field(description="the id as text when it is text, else 0x-hex")
+    campaign_id: Hex32
+    rules_hash: Hex32
+    root: Hex32
+    leaf_count: int
+    total: Amount = Field(description="the committed total: the most the period's batches may issue")
+    total_display: Shown
+    issued: Amount = Field(description="what the period's batches have issued so far")
+    issued_display: Shown
+    remaining: Amount
+    remaining_display: Shown
+    status: Literal["open", "closed"] = Field(description="open while issued < total")
+    committed_block: int
+    committed_tx: Hex32
+
+
+class PeriodListPublic(_Public):
+    periods: list[PeriodPublic]
+    next_cursor: str | None
+    as_of_block: int
+
+
 class SummaryPublic(_Public):
     as_of_block: int
     entry_count: int

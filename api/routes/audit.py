@@ -10,11 +10,18 @@ from fastapi.responses import Response, StreamingResponse
 
 from api.deps import Context, campaign_key, raw_json
 from api.errors import ERROR_RESPONSES
-from api.models import CampaignUseListPublic, EntryPagePublic, ReconcilePublic, StatusPublic, SummaryPublic
+from api.models import (
+    CampaignUseListPublic,
+    EntryPagePublic,
+    PeriodListPublic,
+    ReconcilePublic,
+    StatusPublic,
+    SummaryPublic,
+)
 from api.node import node_head
 from api.params import AuditEntriesQuery, ExportQuery, documented, known_query_only, query_of
 from api.reconcile import reconcile_at_head
-from api.store import audit, campaigns
+from api.store import audit, campaigns, periods
 from api.store.common import read_head
 from api.store.entries import EntryFilter
 
@@ -54,6 +61,15 @@ async def get_campaign_use(
     return await context.mirror.read(
         campaigns.campaign_use, context.terms_dir, context.display, limit, cursor
     )
+
+
+@router.get("/periods")
+async def get_periods(
+    context: Context, status: periods.PeriodStatus = "all", limit: Limit = 100, cursor: Cursor = None
+) -> PeriodListPublic:
+    """Committed reward periods, in commit order: committed total, issued so far, remaining, and
+    `open` while the period's batches have issued less than its total (`status` filters)."""
+    return await context.mirror.read(periods.period_list, context.display, status, limit, cursor)
 
 
 @router.get("/entries", response_model=EntryPagePublic, openapi_extra=documented(AuditEntriesQuery))
