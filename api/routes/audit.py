@@ -1,4 +1,5 @@
-"""Auditor routes: totals and liability, budget use, filtered entries, CSV export, reconciliation, status."""
+"""Auditor routes: totals and liability, budget use, filtered entries, CSV export, reconciliation,
+reserves, status."""
 
 from __future__ import annotations
 
@@ -10,10 +11,18 @@ from fastapi.responses import Response, StreamingResponse
 
 from api.deps import Context, campaign_key, raw_json
 from api.errors import ERROR_RESPONSES
-from api.models import CampaignUseListPublic, EntryPagePublic, ReconcilePublic, StatusPublic, SummaryPublic
+from api.models import (
+    CampaignUseListPublic,
+    EntryPagePublic,
+    ReconcilePublic,
+    ReservesPublic,
+    StatusPublic,
+    SummaryPublic,
+)  # fmt: skip
 from api.node import node_head
 from api.params import AuditEntriesQuery, ExportQuery, documented, known_query_only, query_of
 from api.reconcile import reconcile_at_head
+from api.reserves import reserves_at_head
 from api.store import audit, campaigns
 from api.store.common import read_head
 from api.store.entries import EntryFilter
@@ -93,6 +102,13 @@ async def export_csv(
 async def get_reconcile(context: Context) -> ReconcilePublic:
     """Reconciliation of the mirror with the contract at the mirror's head (reads the node)."""
     return await run_in_threadpool(reconcile_at_head, context)
+
+
+@router.get("/reserves")
+async def get_reserves(context: Context) -> ReservesPublic:
+    """The settlement token, reserves, liability and coverage at the mirror's head (reads the node),
+    and whether the mirror's summed balances equal the liability."""
+    return await run_in_threadpool(reserves_at_head, context)
 
 
 @router.get("/status")
