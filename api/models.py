@@ -241,6 +241,27 @@ class DifferencePublic(_Public):
     mirror: str
 
 
+class ReservesPublic(_Public):
+    """The contract's reserves against its liability, and the mirror's balances beside them."""
+
+    token: Address | None = Field(description="the settlement token; null: a record-only ledger")
+    funded: bool = Field(description="whether issuance must stay backed by the reserves")
+    reserves: Amount
+    reserves_display: Shown
+    liability: Amount = Field(
+        description="every player's outstanding balance, summed, as the contract keeps it"
+    )
+    liability_display: Shown
+    coverage: str | None = Field(
+        pattern=r"^[0-9]+(\.[0-9]+)?$", examples=["1.25"],
+        description="reserves / liability as a decimal string; null when the liability is 0",
+    )  # fmt: skip
+    mirror_outstanding: Amount = Field(description="the mirror's player balances, summed, at its head")
+    mirror_outstanding_display: Shown
+    mirror_matches: bool = Field(description="whether `mirror_outstanding` equals the chain's liability")
+    block: int = Field(description="the mirror's head: the block both sides were read at")
+
+
 class ReconcilePublic(_Public):
     """PASS (`ok`) when the mirror's entries fold to the chain's head and every figure agrees."""
 

@@ -1,4 +1,5 @@
-"""Auditor routes: totals and liability, budget use, filtered entries, CSV export, reconciliation, status."""
+"""Auditor routes: totals and liability, budget use, filtered entries, CSV export, reconciliation,
+reserves, status."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from api.models import (
     EntryPagePublic,
     PeriodListPublic,
     ReconcilePublic,
+    ReservesPublic,
     StatusPublic,
     SummaryPublic,
 )
 from api.node import node_head
 from api.params import AuditEntriesQuery, ExportQuery, documented, known_query_only, query_of
 from api.reconcile import reconcile_at_head
+from api.reserves import reserves_at_head
 from api.store import audit, campaigns, periods
 from api.store.common import read_head
 from api.store.entries import EntryFilter
@@ -109,6 +112,13 @@ async def export_csv(
 async def get_reconcile(context: Context) -> ReconcilePublic:
     """Reconciliation of the mirror with the contract at the mirror's head (reads the node)."""
     return await run_in_threadpool(reconcile_at_head, context)
+
+
+@router.get("/reserves")
+async def get_reserves(context: Context) -> ReservesPublic:
+    """The settlement token, reserves, liability and coverage at the mirror's head (reads the node),
+    and whether the mirror's summed balances equal the liability."""
+    return await run_in_threadpool(reserves_at_head, context)
 
 
 @router.get("/status")

@@ -13,6 +13,7 @@ from typing import Any
 
 from eth_abi.abi import encode
 from eth_utils.crypto import keccak
+from web3.types import BlockIdentifier
 
 from ledger.chain.client import TRANSPORT_ERRORS, LedgerClient
 from ledger.chain.sender import Receipt, Sender
@@ -63,15 +64,15 @@ class Settled:
     nonce: int | None = None  # a player's withdrawal: its number
 
 
-def _view(client: LedgerClient, name: str, *args: Any) -> Any:
+def _view(client: LedgerClient, name: str, *args: Any, block: BlockIdentifier = "latest") -> Any:
     try:
-        return getattr(client.contract.functions, name)(*args).call()
+        return getattr(client.contract.functions, name)(*args).call(block_identifier=block)
     except TRANSPORT_ERRORS as exc:
         raise NodeError(f"the node stopped answering: {type(exc).__name__}") from exc
 
 
-def cashout_state(client: LedgerClient) -> CashoutState:
-    token, funded, reserves, liability = _view(client, "cashoutState")
+def cashout_state(client: LedgerClient, block: BlockIdentifier = "latest") -> CashoutState:
+    token, funded, reserves, liability = _view(client, "cashoutState", block=block)
     return CashoutState(checksum(token), bool(funded), int(reserves), int(liability))
 
 
