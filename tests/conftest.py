@@ -18,12 +18,14 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from web3 import Web3
 
 from ledger.chain.client import LedgerClient
 from ledger.chain.node import LocalNode
 from ledger.chain.sender import Sender
+from ledger.db.engine import make_engine
+from ledger.db.migrate import upgrade
 from ledger.encoding import Row, pack_rows, text_to_bytes
 from ledger.ops.deploy import deploy_ledger
 from ledger.ops.entries import EntryResult, create_campaign, issue_one, set_role
@@ -174,6 +176,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     """A fresh, empty database of each kind."""
     with fresh_database(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A fresh mirror database of each kind, migrated to the newest schema."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
 
 
 def wait_until(

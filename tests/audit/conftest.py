@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +11,6 @@ from eth_account.signers.local import LocalAccount
 from sqlalchemy import Engine
 from web3 import Web3
 
-from ledger.db.engine import make_engine
-from ledger.db.migrate import upgrade
 from ledger.encoding import text_to_bytes
 from ledger.ops.entries import EntryResult, record_payout
 from tests.conftest import LedgerHarness, deploy_on
@@ -44,14 +41,6 @@ def activity(w3: Web3, operator: LocalAccount) -> Activity:
         ),
     )
     return Activity(ledger, made, payouts, amounts)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -5,32 +5,20 @@ payouts in every figure, and each settlement's recipient is kept with its event.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from ledger.audit.reconcile import reconcile
 from ledger.cashout.ops import cashout_state, settle_payout, withdraw, withdraw_surplus
 from ledger.db import tables as t
-from ledger.db.engine import make_engine
-from ledger.db.migrate import upgrade
 from ledger.encoding import text_to_bytes
 from ledger.ops.entries import expire_balance, reverse_reward
 from ledger.ops.lookup import find_reward
 from tests.cashout.conftest import CashHarness
 from tests.conftest import random_player
 from tests.indexer.conftest import assert_mirror_is_canonical, index
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_the_mirror_of_a_funded_ledger_reconciles_and_keeps_each_recipient(

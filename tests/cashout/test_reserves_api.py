@@ -3,19 +3,16 @@ beside the mirror's summed balances, for a funded and a record-only ledger, behi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy.engine import Engine
 
 from api.main import create_app
 from ledger.chain.node import LocalNode
 from ledger.config import Settings
-from ledger.db.engine import make_engine
-from ledger.db.migrate import upgrade
 from ledger.encoding import text_to_bytes
 from ledger.ops.entries import record_payout
 from tests.api.conftest import TOKEN
@@ -24,14 +21,6 @@ from tests.conftest import LedgerHarness, random_player
 from tests.indexer.conftest import index
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @asynccontextmanager

@@ -9,13 +9,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, select
 
 from ledger.audit.reconcile import reconcile
 from ledger.db import tables as t
 from ledger.db.engine import make_engine
-from ledger.db.migrate import upgrade
 from ledger.encoding import Row, pack_rows, text_to_bytes
 from ledger.indexer.service import Indexer, Options, Stats, catch_up
 from ledger.ops.entries import close_campaign, expire_balance, record_payout, reverse_reward, set_paused
@@ -23,14 +21,6 @@ from ledger.ops.lookup import find_reward
 from tests.conftest import LedgerHarness, random_player
 
 FAST = Options(poll_interval=0.02, retry_for=30.0, rpc_timeout=10.0)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def index(ledger: LedgerHarness, engine: Engine, options: Options = FAST) -> Stats:
