@@ -25,10 +25,8 @@ from tests.conftest import random_player
 from tests.games.conftest import GamesHarness
 from tests.games.test_badges import award, define_all
 from tests.games.world import finished, prizes
-from tests.indexer.conftest import engine, index
+from tests.indexer.conftest import index
 from tests.verify.server import serving
-
-__all__ = ["engine"]
 
 TOURNAMENT = b"api-week".ljust(32, b"\x00")
 TIERS = {
